@@ -1,0 +1,54 @@
+import { Disk, type ReadResult, type WriteResult } from 'file-disk';
+import type { ByteSource } from '../image/byte-source.js';
+
+/**
+ * One partition of an image as a `file-disk` Disk for the ext2fs module.
+ * libext2fs opens filesystems read-write and updates access times as it
+ * reads, so the Disk is read-only with writes recorded in memory: reads see
+ * them, the image file never does.
+ */
+export class ByteSourceDisk extends Disk {
+  /** The last error of the image layer; libext2fs only ever sees EIO. */
+  lastReadError: Error | undefined;
+
+  constructor(
+    private readonly source: ByteSource,
+    private readonly start: number,
+    private readonly size: number,
+  ) {
+    super(true, true, false, true);
+  }
+
+  protected async _getCapacity(): Promise<number> {
+    return this.size;
+  }
+
+  protected async _read(buffer: Buffer, bufferOffset: number, length: number, fileOffset: number): Promise<ReadResult> {
+    try {
+      const inside = Math.max(0, Math.min(length, this.size - fileOffset));
+      const bytesRead = await this.source.read(buffer, bufferOffset, inside, this.start + fileOffset);
+      if (bytesRead < length) {
+        throw new Error(`read of ${length} bytes at partition offset ${fileOffset} ran past the end of the ${bytesRead < inside ? 'image (truncated?)' : 'partition'}`);
+      }
+      return { bytesRead, buffer };
+    } catch (error) {
+      this.lastReadError = error as Error;
+      throw error;
+    }
+  }
+
+  override async write(buffer: Buffer, bufferOffset: number, length: number, fileOffset: number): Promise<WriteResult> {
+    // The module hands us a view into its WebAssembly heap, and file-disk keeps
+    // the view it is given: without a copy, the recorded write would change
+    // under us as the heap is reused, and later reads would return garbage.
+    const copy = Buffer.from(buffer.subarray(bufferOffset, bufferOffset + length));
+    await super.write(copy, 0, length, fileOffset);
+    return { bytesWritten: length, buffer };
+  }
+
+  protected async _write(): Promise<WriteResult> {
+    throw new Error('spotlint never writes to an image while reading it');
+  }
+
+  protected async _flush(): Promise<void> {}
+}

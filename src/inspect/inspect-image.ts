@@ -1,0 +1,75 @@
+import { SpotlintError } from '../errors.js';
+import { assembleGuest, type AttachedMount, type FstabProblem } from './guest/assemble-guest.js';
+import type { GuestTree } from './guest/guest-tree.js';
+import type { ByteSource, ImageFormat } from './image/byte-source.js';
+import { openImage } from './image/open-image.js';
+import { Qcow2Image } from './image/qcow2-image.js';
+import type { PartitionScheme } from './partitions/partition.js';
+import { readPartitionTable } from './partitions/read-partition-table.js';
+import { findVolumes, type Volume } from './volumes.js';
+
+export interface ImageFacts {
+  path: string;
+  format: ImageFormat;
+  virtualSize: number;
+  fileSize: number;
+  allocatedBytes: number;
+  qcow2?: { version: number; clusterSize: number; dirty: boolean; corrupt: boolean };
+}
+
+/** Everything spotlint learns about an image before any rule runs. */
+export interface ImageInspection {
+  image: ImageFacts;
+  partitionTable: { scheme: PartitionScheme; diskId?: string; problems: string[] };
+  volumes: Volume[];
+  /** Partition of the root filesystem, null when it is a bare filesystem, undefined when none was found. */
+  rootPartition: number | null | undefined;
+  mounts: AttachedMount[];
+  fstabProblems: FstabProblem[];
+}
+
+export interface InspectedImage {
+  inspection: ImageInspection;
+  source: ByteSource;
+  /** The guest's files; null when no Linux root filesystem could be read. */
+  guest: GuestTree | null;
+  close(): Promise<void>;
+}
+
+/** Opens an image read-only and assembles what it holds, down to the guest tree. */
+export async function inspectImage(path: string): Promise<InspectedImage> {
+  const { source, fileSize, allocatedBytes } = await openImage(path);
+  try {
+    const table = await readPartitionTable(source);
+    const volumes = await findVolumes(source, table);
+    if (table.scheme === 'none' && volumes[0]?.filesystem.type === 'unknown') {
+      throw new SpotlintError(`${path}: unknown format: neither a partition table nor a filesystem was found, so this is not a usable disk image (an unformatted disk, or not a disk at all)`);
+    }
+    const assembled = await assembleGuest(path, table, volumes);
+    const image: ImageFacts = { path, format: source.format, virtualSize: source.virtualSize, fileSize, allocatedBytes };
+    if (source instanceof Qcow2Image) {
+      const { version, clusterSize, dirty, corrupt } = source.header;
+      image.qcow2 = { version, clusterSize, dirty, corrupt };
+    }
+    const inspection: ImageInspection = {
+      image,
+      partitionTable: { scheme: table.scheme, diskId: table.diskId, problems: table.problems },
+      volumes,
+      rootPartition: assembled.rootPartition,
+      mounts: assembled.mounts,
+      fstabProblems: assembled.fstabProblems,
+    };
+    return {
+      inspection,
+      source,
+      guest: assembled.guest,
+      async close() {
+        await assembled.guest?.close();
+        await source.close();
+      },
+    };
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
+}

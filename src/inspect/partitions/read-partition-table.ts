@@ -1,0 +1,32 @@
+import { readAt, type ByteSource } from '../image/byte-source.js';
+import { readGptTable } from './gpt.js';
+import { looksLikeMbr, parseMbrEntries, readMbrTable } from './mbr.js';
+import { SECTOR_SIZE, type PartitionTable } from './partition.js';
+
+const GPT_PROTECTIVE_TYPE = 0xee;
+
+/**
+ * MBR, GPT (found through its protective MBR entry, as firmware does), or no
+ * table at all: a bare filesystem starting at byte 0.
+ */
+export async function readPartitionTable(source: ByteSource): Promise<PartitionTable> {
+  const sector0 = await readAt(source, 0, SECTOR_SIZE);
+  if (!looksLikeMbr(sector0) || looksLikeFilesystemBootSector(sector0)) {
+    return { scheme: 'none', partitions: [], problems: [] };
+  }
+  if (parseMbrEntries(sector0).some((entry) => entry.type === GPT_PROTECTIVE_TYPE)) {
+    return readGptTable(source);
+  }
+  return readMbrTable(source, sector0);
+}
+
+/**
+ * FAT and NTFS volumes carry 0x55AA in their first sector too. When they
+ * start at byte 0 with no partition entries, the disk has no table.
+ */
+function looksLikeFilesystemBootSector(sector0: Buffer): boolean {
+  const oem = sector0.toString('latin1', 3, 11);
+  const fatType = sector0.toString('latin1', 0x36, 0x3e) + sector0.toString('latin1', 0x52, 0x5a);
+  const isBootSector = oem === 'NTFS    ' || /FAT(12|16|32)?/.test(fatType);
+  return isBootSector && parseMbrEntries(sector0).length === 0;
+}

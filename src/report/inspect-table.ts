@@ -1,0 +1,87 @@
+import Table from 'cli-table3';
+import type { ImageInspection } from '../inspect/inspect-image.js';
+import { volumeName, type Volume } from '../inspect/volumes.js';
+import { formatBytes } from './format-bytes.js';
+
+const SCHEME_NAMES = { mbr: 'MBR (DOS)', gpt: 'GPT', none: 'none (a bare filesystem on the whole disk)' } as const;
+
+function describeImage(inspection: ImageInspection): string[] {
+  const { image, partitionTable } = inspection;
+  const format = image.qcow2
+    ? `QCOW2 v${image.qcow2.version}, ${formatBytes(image.qcow2.clusterSize)} clusters${image.qcow2.dirty ? ', marked dirty' : ''}${image.qcow2.corrupt ? ', marked corrupt by QEMU' : ''}`
+    : 'raw';
+  const table = SCHEME_NAMES[partitionTable.scheme] + (partitionTable.diskId ? `, disk id ${partitionTable.diskId}` : '');
+  return [
+    `Image:      ${image.path}`,
+    `Format:     ${format}`,
+    `Size:       ${formatBytes(image.virtualSize)} virtual (${image.virtualSize} bytes), file ${formatBytes(image.fileSize)}, ${formatBytes(image.allocatedBytes)} allocated on the host`,
+    `Partitions: ${table}`,
+  ];
+}
+
+function mountPointOf(inspection: ImageInspection, volume: Volume): string {
+  return inspection.mounts.filter((m) => m.partition === volume.index).map((m) => m.mountPoint).join(', ');
+}
+
+function volumeTable(inspection: ImageInspection): string {
+  const table = new Table({
+    head: ['#', 'Start', 'Size', 'Type', 'Boot', 'Filesystem', 'Label', 'UUID', 'Mounted at'],
+    style: { head: [], border: [] },
+  });
+  for (const volume of inspection.volumes) {
+    const p = volume.partition;
+    const type = p ? (p.kind === 'gpt' ? `${p.typeName}${p.name ? ` "${p.name}"` : ''}` : `${p.type} ${p.typeName}${p.kind === 'logical' ? ' (logical)' : ''}`) : '-';
+    const size = formatBytes(p?.size ?? volume.size) + (p?.beyondEnd ? ' (PAST END OF IMAGE)' : '');
+    const fs = volume.filesystem.type + (volume.filesystem.detail ? ` (${volume.filesystem.detail})` : '');
+    table.push([
+      volume.index ?? '-',
+      String(volume.start),
+      size,
+      type,
+      p?.bootable ? 'yes' : '',
+      volume.readError ? `${fs}: UNREADABLE` : fs,
+      volume.filesystem.label ?? '',
+      volume.filesystem.uuid ?? '',
+      mountPointOf(inspection, volume),
+    ]);
+  }
+  return table.toString();
+}
+
+function extDetails(volume: Volume): string[] {
+  const ext = volume.filesystem.ext;
+  if (!ext) return [];
+  const state = [
+    ext.cleanlyUnmounted ? 'clean' : 'NOT CLEANLY UNMOUNTED',
+    ext.errorsRecorded ? 'ERRORS RECORDED' : '',
+    ext.needsRecovery ? 'JOURNAL NEEDS RECOVERY' : '',
+    ext.errorCount > 0 ? `${ext.errorCount} errors logged` : '',
+  ].filter(Boolean).join(', ');
+  const used = (ext.blockCount - ext.freeBlocks) * ext.blockSize;
+  const lines = [
+    `${volumeName(volume)}: ${ext.version}, ${ext.blockCount} blocks of ${ext.blockSize} bytes, ${formatBytes(used)} used, ${formatBytes(ext.freeBlocks * ext.blockSize)} free; ${state}`,
+    `  last mounted on ${ext.lastMountedOn || '(never recorded)'}${ext.lastWriteTime ? `, last written ${new Date(ext.lastWriteTime * 1000).toISOString()}` : ''}`,
+    `  features: ${ext.features.join(' ')}`,
+  ];
+  if (volume.readError) lines.push(`  cannot read its files: ${volume.readError.message}`);
+  return lines;
+}
+
+/** The human view of `spotlint inspect`. */
+export function renderInspectTable(inspection: ImageInspection): string {
+  const lines = describeImage(inspection);
+  lines.push(volumeTable(inspection));
+  for (const volume of inspection.volumes) lines.push(...extDetails(volume));
+  const root = inspection.rootPartition;
+  lines.push(root === undefined
+    ? 'Root filesystem: none found (no readable ext2/3/4 filesystem with /etc and /etc/fstab or /etc/os-release)'
+    : `Root filesystem: ${volumeName({ index: root })}`);
+  for (const mount of inspection.mounts.filter((m) => m.mountPoint !== '/')) {
+    lines.push(`Mounted ${mount.mountPoint} from ${volumeName({ index: mount.partition })} (fstab: ${mount.spec})`);
+  }
+  for (const problem of inspection.partitionTable.problems) lines.push(`Partition table problem: ${problem}`);
+  for (const problem of inspection.fstabProblems) {
+    lines.push(`/etc/fstab line ${problem.line}: ${problem.spec} on ${problem.mountPoint} not attached: ${problem.reason}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
