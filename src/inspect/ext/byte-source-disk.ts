@@ -28,7 +28,10 @@ export class ByteSourceDisk extends Disk {
       const inside = Math.max(0, Math.min(length, this.size - fileOffset));
       const bytesRead = await this.source.read(buffer, bufferOffset, inside, this.start + fileOffset);
       if (bytesRead < length) {
-        throw new Error(`read of ${length} bytes at partition offset ${fileOffset} ran past the end of the ${bytesRead < inside ? 'image (truncated?)' : 'partition'}`);
+        const where = bytesRead < inside
+          ? `the image ends at byte ${this.source.virtualSize}, so it is truncated (the partition table says this partition runs to byte ${this.start + this.size})`
+          : 'it lies past the end of the partition';
+        throw new Error(`cannot read ${length} bytes at byte ${fileOffset} of the filesystem: ${where}`);
       }
       return { bytesRead, buffer };
     } catch (error) {

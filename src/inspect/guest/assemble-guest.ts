@@ -41,7 +41,10 @@ export async function assembleGuest(imagePath: string, table: PartitionTable, vo
   const opened = new Map<Volume, ExtFilesystem>();
   await Promise.all(volumes.filter((v) => EXT_TYPES.has(v.filesystem.type)).map(async (volume) => {
     try {
-      opened.set(volume, await ExtFilesystem.open({ imagePath, partitionStart: volume.start, partitionSize: volume.size }));
+      // The table's size, not the part present in the file: reads past a
+      // truncated end then fail with a message that says so.
+      const partitionSize = volume.partition?.size ?? volume.size;
+      opened.set(volume, await ExtFilesystem.open({ imagePath, partitionStart: volume.start, partitionSize }));
     } catch (error) {
       const { code, message } = error instanceof ExtError ? error : new ExtError('EUNKNOWN', String(error));
       volume.readError = { code, message };

@@ -64,6 +64,7 @@ export function parseQcow2Header(path: string, bytes: Buffer, fileSize: number):
     if (bytes.length < 104) throw fail('(version 3) is truncated: its header needs 104 bytes');
     incompatible = bytes.readBigUInt64BE(72);
     headerLength = bytes.readUInt32BE(100);
+    if (headerLength < 104 || headerLength % 8 !== 0) throw fail(`(version 3) is corrupt: its header length ${headerLength} is invalid (at least 104, a multiple of 8)`);
     if (headerLength > 104 && bytes.length > 104) compressionTypeByte = bytes[104]!;
   }
   const extensions = readHeaderExtensions(bytes, headerLength);

@@ -37,31 +37,63 @@ function parseGptHeader(sector: Buffer, lba: number): GptHeaderRead | string {
   return { gpt, problems };
 }
 
-export async function readGptTable(source: ByteSource): Promise<PartitionTable> {
-  const problems: string[] = [];
-  const lastLba = Math.floor(source.virtualSize / SECTOR_SIZE) - 1;
-  let header = parseGptHeader(await readAt(source, SECTOR_SIZE, SECTOR_SIZE), 1);
-  if (typeof header === 'string') {
-    // The primary header is gone; the backup in the last sector may still be whole.
-    problems.push(header);
-    const backup = parseGptHeader(await readAt(source, lastLba * SECTOR_SIZE, SECTOR_SIZE), lastLba);
-    if (typeof backup === 'string') {
-      problems.push(`the backup GPT is unusable too (${backup})`);
-      return { scheme: 'gpt', partitions: [], problems };
-    }
-    problems.push(`the backup GPT header at sector ${lastLba} was used`);
-    header = backup;
-  }
-  const { gpt } = header;
-  problems.push(...header.problems);
+interface GptEntries {
+  gpt: GPT;
+  table: Buffer;
+  entryCount: number;
+  /** Why these entries cannot be trusted, if they cannot. */
+  problem?: string;
+}
 
+async function readEntries(source: ByteSource, gpt: GPT): Promise<GptEntries> {
   const entryCount = Math.min(gpt.entries, MAX_GPT_ENTRIES);
   const tableBytes = entryCount * gpt.entrySize;
   const tableLba = Number(gpt.tableOffset);
   const table = await readAt(source, tableLba * SECTOR_SIZE, tableBytes);
-  if (table.length < tableBytes) problems.push(`the GPT partition entries at sector ${tableLba} run past the end of the image`);
-  else if (entryCount === gpt.entries && crc32(table) !== gpt.tableChecksum) problems.push('the GPT partition entries have a bad checksum');
+  let problem: string | undefined;
+  if (table.length < tableBytes) problem = `the GPT partition entries at sector ${tableLba} run past the end of the image`;
+  else if (entryCount === gpt.entries && crc32(table) !== gpt.tableChecksum) problem = `the GPT partition entries at sector ${tableLba} have a bad checksum`;
+  return { gpt, table, entryCount, problem };
+}
 
+/**
+ * Reads the primary GPT and falls back to the backup (header in the last
+ * sector) when the primary header or its entries fail their checksums, as
+ * firmware and gdisk do.
+ */
+export async function readGptTable(source: ByteSource): Promise<PartitionTable> {
+  const problems: string[] = [];
+  const lastLba = Math.floor(source.virtualSize / SECTOR_SIZE) - 1;
+  const readHeader = async (lba: number) => parseGptHeader(await readAt(source, lba * SECTOR_SIZE, SECTOR_SIZE), lba);
+
+  let chosen: GptEntries | undefined;
+  const primary = await readHeader(1);
+  if (typeof primary === 'string') {
+    problems.push(primary);
+  } else {
+    problems.push(...primary.problems);
+    chosen = await readEntries(source, primary.gpt);
+  }
+  if (!chosen || chosen.problem) {
+    if (chosen?.problem) problems.push(chosen.problem);
+    const backup = await readHeader(lastLba);
+    if (typeof backup === 'string') {
+      problems.push(`the backup GPT is unusable too (${backup})`);
+    } else {
+      const backupEntries = await readEntries(source, backup.gpt);
+      if (!backupEntries.problem) {
+        problems.push(`the backup GPT at sector ${lastLba} was used`);
+        problems.push(...backup.problems);
+        chosen = backupEntries;
+      } else if (!chosen) {
+        problems.push(backupEntries.problem);
+        chosen = backupEntries;
+      }
+    }
+  }
+  if (!chosen) return { scheme: 'gpt', partitions: [], problems };
+
+  const { gpt, table, entryCount } = chosen;
   const partitions: Partition[] = [];
   for (let slot = 0; slot < entryCount && (slot + 1) * gpt.entrySize <= table.length; slot++) {
     const offset = slot * gpt.entrySize;

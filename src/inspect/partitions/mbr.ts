@@ -78,16 +78,22 @@ export async function readMbrTable(source: ByteSource, sector0: Buffer): Promise
 
 /**
  * Each EBR holds one logical partition (relative to that EBR) and a link to
- * the next EBR (relative to the start of the extended partition).
+ * the next EBR (relative to the start of the extended partition). The walk
+ * is bounded by EBRs visited, not partitions found, so a chain of link-only
+ * EBRs cannot run long either.
  */
 async function readLogicalPartitions(source: ByteSource, extended: Partition, problems: string[]): Promise<Partition[]> {
   const logicals: Partition[] = [];
   const extendedLba = extended.start / SECTOR_SIZE;
   const visited = new Set<number>();
-  let ebrLba = extendedLba;
-  while (logicals.length < MAX_LOGICAL_PARTITIONS) {
+  let ebrLba: number | undefined = extendedLba;
+  while (ebrLba !== undefined) {
     if (visited.has(ebrLba)) {
       problems.push(`the extended partition's chain of logical partitions loops back to sector ${ebrLba}`);
+      break;
+    }
+    if (visited.size >= MAX_LOGICAL_PARTITIONS) {
+      problems.push(`the extended partition chains more than ${MAX_LOGICAL_PARTITIONS} logical partition tables; only the first ${MAX_LOGICAL_PARTITIONS} are read`);
       break;
     }
     visited.add(ebrLba);
@@ -104,11 +110,7 @@ async function readLogicalPartitions(source: ByteSource, extended: Partition, pr
     const logical = entries.find((entry) => !MBR.Partition.isExtended(entry.type));
     const next = entries.find((entry) => MBR.Partition.isExtended(entry.type));
     if (logical) logicals.push(toPartition(logical, 5 + logicals.length, 'logical', ebrLba, source.virtualSize));
-    if (!next) break;
-    ebrLba = extendedLba + next.firstLba;
-  }
-  if (logicals.length >= MAX_LOGICAL_PARTITIONS) {
-    problems.push(`the extended partition claims more than ${MAX_LOGICAL_PARTITIONS} logical partitions; only the first ${MAX_LOGICAL_PARTITIONS} are read`);
+    ebrLba = next ? extendedLba + next.firstLba : undefined;
   }
   return logicals;
 }
