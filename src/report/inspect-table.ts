@@ -27,6 +27,8 @@ function volumeTable(inspection: ImageInspection): string {
   const table = new Table({
     head: ['#', 'Start', 'Size', 'Type', 'Boot', 'Filesystem', 'Label', 'UUID', 'Mounted at'],
     style: { head: [], border: [] },
+    // No rule between rows: a partition table reads better as a block.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   for (const volume of inspection.volumes) {
     const p = volume.partition;

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { mount, type Ext2Promises, type Ext2Stats } from 'ext2fs';
 import { openImage } from '../image/open-image.js';
+import { ReadCache } from '../image/read-cache.js';
 import { ByteSourceDisk } from './byte-source-disk.js';
 import { describeExtError } from './ext-errors.js';
 import type { ExtRequest, ExtResponse, ExtStat, ExtWorkerData, ExtWorkerHello, FileKind, ReaddirResult } from './ext-protocol.js';
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
   let fs: Ext2Promises;
   try {
     const { source } = await openImage(imagePath);
-    disk = new ByteSourceDisk(source, partitionStart, partitionSize);
+    disk = new ByteSourceDisk(new ReadCache(source), partitionStart, partitionSize);
     fs = (await mount(disk, 0)).promises;
   } catch (error) {
     port.postMessage({ ready: false, error: errorInfo(error) } satisfies ExtWorkerHello);
