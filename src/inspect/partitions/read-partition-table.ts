@@ -8,6 +8,12 @@ const GPT_PROTECTIVE_TYPE = 0xee;
 /**
  * MBR, GPT (found through its protective MBR entry, as firmware does), or no
  * table at all: a bare filesystem starting at byte 0.
+ *
+ * The npm packages `mbr` and `gpt` parse the on-disk structures; the walk is
+ * ours because `partitioninfo`, which wraps them, follows an EBR chain by
+ * unbounded recursion (a looping chain never ends), assumes the GPT entries
+ * fit in 41 sectors, checks no checksum, and reports neither the active flag
+ * nor partitions that run past the end of the image.
  */
 export async function readPartitionTable(source: ByteSource): Promise<PartitionTable> {
   const sector0 = await readAt(source, 0, SECTOR_SIZE);
