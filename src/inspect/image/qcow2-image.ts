@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { LRUCache } from 'lru-cache';
 import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { SpotlintError } from '../../errors.js';
 import type { ByteSource } from './byte-source.js';
@@ -23,8 +24,8 @@ export class Qcow2Image implements ByteSource {
   readonly format = 'qcow2' as const;
   readonly virtualSize: number;
   private readonly l2Entries: number;
-  private readonly l2Cache = new Map<number, Buffer>();
-  private readonly compressedCache = new Map<number, Buffer>();
+  private readonly l2Cache = new LRUCache<number, Buffer>({ max: L2_CACHE_TABLES });
+  private readonly compressedCache = new LRUCache<number, Buffer>({ max: COMPRESSED_CACHE_CLUSTERS });
 
   private constructor(
     readonly path: string,
@@ -69,15 +70,9 @@ export class Qcow2Image implements ByteSource {
 
   private async l2Table(l2Offset: number): Promise<Buffer> {
     const cached = this.l2Cache.get(l2Offset);
-    if (cached) {
-      // Re-insert to keep the Map in least-recently-used order.
-      this.l2Cache.delete(l2Offset);
-      this.l2Cache.set(l2Offset, cached);
-      return cached;
-    }
+    if (cached) return cached;
     const table = Buffer.alloc(this.header.clusterSize);
     await this.handle.read(table, 0, table.length, l2Offset);
-    if (this.l2Cache.size >= L2_CACHE_TABLES) this.l2Cache.delete(this.l2Cache.keys().next().value!);
     this.l2Cache.set(l2Offset, table);
     return table;
   }
@@ -138,9 +133,6 @@ export class Qcow2Image implements ByteSource {
     }
     if (cluster.length < this.header.clusterSize) {
       cluster = Buffer.concat([cluster, Buffer.alloc(this.header.clusterSize - cluster.length)]);
-    }
-    if (this.compressedCache.size >= COMPRESSED_CACHE_CLUSTERS) {
-      this.compressedCache.delete(this.compressedCache.keys().next().value!);
     }
     this.compressedCache.set(location.hostOffset, cluster);
     return cluster;

@@ -1,4 +1,5 @@
-import type { ByteSource } from './byte-source.js';
+import { LRUCache } from 'lru-cache';
+import { readAt, type ByteSource } from './byte-source.js';
 
 const DEFAULT_CHUNK_BYTES = 256 * 1024;
 const DEFAULT_CHUNKS = 32;
@@ -10,13 +11,15 @@ const DEFAULT_CHUNKS = 32;
  * Reads of a chunk or more go straight through.
  */
 export class ReadCache implements ByteSource {
-  private readonly chunks = new Map<number, Buffer>();
+  private readonly chunks: LRUCache<number, Buffer>;
 
   constructor(
     private readonly source: ByteSource,
     private readonly chunkBytes = DEFAULT_CHUNK_BYTES,
-    private readonly maxChunks = DEFAULT_CHUNKS,
-  ) {}
+    maxChunks = DEFAULT_CHUNKS,
+  ) {
+    this.chunks = new LRUCache({ max: maxChunks });
+  }
 
   get path() { return this.source.path; }
   get format() { return this.source.format; }
@@ -24,21 +27,9 @@ export class ReadCache implements ByteSource {
 
   private async chunk(index: number): Promise<Buffer> {
     const cached = this.chunks.get(index);
-    if (cached) {
-      this.chunks.delete(index);
-      this.chunks.set(index, cached);
-      return cached;
-    }
+    if (cached) return cached;
     const start = index * this.chunkBytes;
-    const buffer = Buffer.alloc(Math.min(this.chunkBytes, Math.max(0, this.source.virtualSize - start)));
-    let filled = 0;
-    while (filled < buffer.length) {
-      const n = await this.source.read(buffer, filled, buffer.length - filled, start + filled);
-      if (n <= 0) break;
-      filled += n;
-    }
-    const data = buffer.subarray(0, filled);
-    if (this.chunks.size >= this.maxChunks) this.chunks.delete(this.chunks.keys().next().value!);
+    const data = await readAt(this.source, start, Math.min(this.chunkBytes, Math.max(0, this.source.virtualSize - start)));
     this.chunks.set(index, data);
     return data;
   }
