@@ -20,7 +20,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   }
 });
 
+let commandStarted = false;
+
 async function run(work: () => Promise<void>): Promise<void> {
+  commandStarted = true;
   try {
     await work();
     process.exitCode = 0;
@@ -79,4 +82,13 @@ await yargs(hideBin(process.argv))
   })
   .help()
   .version()
+  // yargs would exit by itself after --help and --version; finishing here
+  // keeps one place that decides the exit code.
+  .exitProcess(false)
   .parseAsync();
+
+if (!commandStarted) {
+  // --help or --version was printed.
+  finished = true;
+  process.exitCode = 0;
+}

@@ -92,6 +92,15 @@ describe('unusable input gets one clear line and exit code 2', () => {
   });
 });
 
+describe('help and version', () => {
+  it.each([['--help'], ['--version'], ['inspect', '--help']])('%s exits 0 with nothing on stderr', (...args) => {
+    const result = runCli(args);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.length).toBeGreaterThan(0);
+  });
+});
+
 describe('a truncated image is reported, not a crash', () => {
   const truncated = join(work, 'truncated.img');
   copyFileSync(fixturePath('mbr.img'), truncated);
