@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { catCommand, lsCommand } from './commands/guest-file-commands.js';
 import { inspectCommand } from './commands/inspect-command.js';
 import { isSpotlintError } from './errors.js';
+import { printable } from './report/printable.js';
 
 // Until a command has finished, the exit code says "unusable": a run cut
 // short (a worker that never answered, an emptied event loop) never exits 0.
@@ -13,11 +14,12 @@ process.on('exit', () => {
   if (!finished) process.stderr.write('spotlint: stopped before finishing; the result is incomplete\n');
 });
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  finished = true;
   // `spotlint cat IMAGE FILE | head` closes the pipe early: not an error.
-  if (error.code === 'EPIPE') {
-    finished = true;
-    process.exit(0);
-  }
+  if (error.code === 'EPIPE') process.exit(0);
+  // A full disk or a broken output: what was asked for was not delivered.
+  process.stderr.write(`spotlint: cannot write the output: ${error.code ?? error.message}\n`);
+  process.exit(2);
 });
 
 let commandStarted = false;
@@ -28,11 +30,15 @@ async function run(work: () => Promise<void>): Promise<void> {
     await work();
     process.exitCode = 0;
   } catch (error) {
+    // printable(): messages quote names from the image, which must not
+    // break the one-line rule or reach the terminal as control codes.
+    const message = (error as Error)?.message ?? String(error);
     if (isSpotlintError(error)) {
-      process.stderr.write(`spotlint: ${error.message}\n`);
+      process.stderr.write(`spotlint: ${printable(message)}\n`);
+    } else if (typeof (error as NodeJS.ErrnoException)?.code === 'string' && /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code!)) {
+      process.stderr.write(`spotlint: I/O error: ${printable(message.split('\n')[0]!)}\n`);
     } else {
-      const message = (error as Error)?.message ?? String(error);
-      process.stderr.write(`spotlint: internal error: ${message.split('\n')[0]}\n`);
+      process.stderr.write(`spotlint: internal error: ${printable(message.split('\n')[0]!)}\n`);
       if (process.env.SPOTLINT_DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
     }
     process.exitCode = 2;

@@ -1,9 +1,10 @@
 import { SpotlintError } from '../errors.js';
 import { ExtError } from '../inspect/ext/ext-filesystem.js';
-import type { GuestTree } from '../inspect/guest/guest-tree.js';
+import type { GuestDirectoryEntry, GuestTree } from '../inspect/guest/guest-tree.js';
 import { inspectImage } from '../inspect/inspect-image.js';
-import type { Volume } from '../inspect/volumes.js';
-import { volumeName } from '../inspect/volumes.js';
+import { volumeName, type Volume } from '../inspect/volumes.js';
+import { printable } from '../report/printable.js';
+import { writeChunk } from './write-chunk.js';
 
 const CAT_CHUNK = 1024 * 1024;
 
@@ -30,12 +31,16 @@ function unreadableNote(volumes: Volume[]): string {
 /** `spotlint cat`: writes a guest file to `out` in pieces, whatever its size. */
 export async function catCommand(image: string, path: string, out: NodeJS.WritableStream): Promise<void> {
   await withGuest(image, async (guest) => {
-    const stat = await guest.stat(path);
+    const canonical = await guest.resolve(path);
+    const stat = await guest.lstat(canonical);
     if (stat.kind === 'directory') throw new ExtError('EISDIR', `${path}: is a directory (use spotlint ls)`);
     if (stat.kind !== 'file') throw new ExtError('EINVAL', `${path}: not a regular file (${stat.kind})`);
-    for (let position = 0; position < stat.size; position += CAT_CHUNK) {
-      const chunk = await guest.readBytes(path, position, Math.min(CAT_CHUNK, stat.size - position));
-      if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
+    for (let position = 0; position < stat.size;) {
+      const chunk = await guest.readBytes(canonical, position, Math.min(CAT_CHUNK, stat.size - position));
+      // The inode may claim more than its blocks hold; the file ends where reads do.
+      if (chunk.length === 0) break;
+      await writeChunk(out, chunk);
+      position += chunk.length;
     }
   });
 }
@@ -52,19 +57,27 @@ function modeString(kind: string, mode: number): string {
   return (KIND_LETTER[kind] ?? '?') + bits.join('');
 }
 
-/** `spotlint ls`: one line per entry, like ls -l with numeric owners. */
+/** One ls -l line: mode, numeric owner and group, size, name and link target. */
+function entryLine(entry: Pick<GuestDirectoryEntry, 'name' | 'stat' | 'linkTarget' | 'error'>): string {
+  const name = printable(entry.name);
+  if (!entry.stat) return `?????????? ${'?'.padStart(5)} ${'?'.padStart(5)} ${'?'.padStart(10)} ${name} (${printable(entry.error ?? 'unreadable')})`;
+  const { kind, mode, uid, gid, size } = entry.stat;
+  const link = entry.linkTarget !== undefined ? ` -> ${printable(entry.linkTarget)}` : '';
+  return `${modeString(kind, mode)} ${String(uid).padStart(5)} ${String(gid).padStart(5)} ${String(size).padStart(10)} ${name}${link}`;
+}
+
+/** `spotlint ls`: a directory's entries (following links to it), or the one entry a path names. */
 export async function lsCommand(image: string, path: string): Promise<string> {
   return withGuest(image, async (guest) => {
-    const stat = await guest.stat(path);
-    if (stat.kind !== 'directory') {
-      const own = await guest.lstat(path);
-      return `${modeString(own.kind, own.mode)} ${own.uid} ${own.gid} ${own.size} ${path}\n`;
+    const own = await guest.lstat(path);
+    const listsDirectory = own.kind === 'directory'
+      || (own.kind === 'symlink' && (await guest.exists(path)) && (await guest.stat(path)).kind === 'directory');
+    if (!listsDirectory) {
+      const linkTarget = own.kind === 'symlink' ? await guest.readlink(path) : undefined;
+      return `${entryLine({ name: path, stat: own, linkTarget })}\n`;
     }
     const { entries, truncated } = await guest.listDetailed(path);
-    const lines = entries.map((e) => {
-      const link = e.linkTarget !== undefined ? ` -> ${e.linkTarget}` : '';
-      return `${modeString(e.stat.kind, e.stat.mode)} ${String(e.stat.uid).padStart(5)} ${String(e.stat.gid).padStart(5)} ${String(e.stat.size).padStart(10)} ${e.name}${link}`;
-    });
+    const lines = entries.map(entryLine);
     if (truncated) lines.push(`(listing stopped after ${entries.length} entries)`);
     return lines.length ? `${lines.join('\n')}\n` : '';
   });

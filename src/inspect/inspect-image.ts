@@ -1,7 +1,7 @@
 import { SpotlintError } from '../errors.js';
 import { assembleGuest, type AttachedMount, type FstabProblem } from './guest/assemble-guest.js';
 import type { GuestTree } from './guest/guest-tree.js';
-import type { ByteSource, ImageFormat } from './image/byte-source.js';
+import type { ImageFormat } from './image/byte-source.js';
 import { openImage } from './image/open-image.js';
 import { Qcow2Image } from './image/qcow2-image.js';
 import type { PartitionScheme } from './partitions/partition.js';
@@ -30,7 +30,6 @@ export interface ImageInspection {
 
 export interface InspectedImage {
   inspection: ImageInspection;
-  source: ByteSource;
   /** The guest's files; null when no Linux root filesystem could be read. */
   guest: GuestTree | null;
   close(): Promise<void>;
@@ -61,7 +60,6 @@ export async function inspectImage(path: string): Promise<InspectedImage> {
     };
     return {
       inspection,
-      source,
       guest: assembled.guest,
       async close() {
         await assembled.guest?.close();

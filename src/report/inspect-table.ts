@@ -83,7 +83,9 @@ export function renderInspectTable(inspection: ImageInspection): string {
   }
   for (const problem of inspection.partitionTable.problems) lines.push(`Partition table problem: ${problem}`);
   for (const problem of inspection.fstabProblems) {
-    lines.push(`/etc/fstab line ${problem.line}: ${problem.spec} on ${problem.mountPoint} not attached: ${problem.reason}`);
+    lines.push(problem.line === 0
+      ? problem.reason
+      : `/etc/fstab line ${problem.line}: ${problem.spec} on ${problem.mountPoint}: ${problem.reason}`);
   }
   return `${lines.join('\n')}\n`;
 }

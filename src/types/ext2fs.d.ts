@@ -10,27 +10,23 @@ declare module 'ext2fs' {
     gid: number;
     ino: number;
     size: number;
-    blocks: number;
-    atime: Date;
     mtime: Date;
-    ctime: Date;
-    isDirectory(): boolean;
-    isFile(): boolean;
-    isSymbolicLink(): boolean;
   }
 
   export interface Ext2FileHandle {
     read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
-    stat(): Promise<Ext2Stats>;
     close(): Promise<void>;
   }
 
+  /**
+   * Names come back as UTF-8 strings whatever encoding is asked for: the
+   * module's option merging lets its 'utf8' default win.
+   */
   export interface Ext2Promises {
-    open(path: string, flags: number | string, mode?: number): Promise<Ext2FileHandle>;
+    open(path: string, flags: number): Promise<Ext2FileHandle>;
     lstat(path: string): Promise<Ext2Stats>;
-    readdir(path: string, options: { encoding: 'buffer' }): Promise<Buffer[]>;
-    readlink(path: string, options: { encoding: 'buffer' }): Promise<Buffer>;
-    constants: Record<string, number>;
+    readdir(path: string): Promise<string[]>;
+    readlink(path: string): Promise<string>;
   }
 
   export interface Ext2Fs {
@@ -38,5 +34,4 @@ declare module 'ext2fs' {
   }
 
   export function mount(disk: Disk, offset?: number): Promise<Ext2Fs>;
-  export function umount(fs: Ext2Fs): Promise<void>;
 }

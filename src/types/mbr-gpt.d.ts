@@ -29,10 +29,6 @@ declare module 'gpt' {
     constructor(options?: { blockSize?: number });
     blockSize: number;
     guid: string;
-    currentLBA: bigint;
-    backupLBA: bigint;
-    firstLBA: bigint;
-    lastLBA: bigint;
     tableOffset: bigint;
     entries: number;
     entrySize: number;
@@ -40,11 +36,7 @@ declare module 'gpt' {
     headerChecksum: number;
     tableChecksum: number;
     partitions: PartitionEntry[];
-    readonly tableSize: number;
     parseHeader(buffer: Buffer, offset?: number): GPT;
-    parseTable(buffer: Buffer, offset?: number, end?: number): GPT;
-    checksumHeader(buffer?: Buffer, offset?: number): number;
-    checksumTable(buffer?: Buffer, offset?: number): number;
   }
   export = GPT;
 }

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, openSync, closeSync, ftruncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +89,29 @@ describe('unusable input gets one clear line and exit code 2', () => {
     expect(expectOneLineError(runCli([]))).toMatch(/Give a command: inspect, ls or cat/);
     expect(expectOneLineError(runCli(['inspect']))).toMatch(/Not enough non-option arguments/);
     expect(expectOneLineError(runCli(['frobnicate', 'x']))).toMatch(/Unknown argument/);
+  });
+});
+
+describe('output and environment problems', () => {
+  it.each([
+    ['inspect', '--json', 'sample.img'],
+    ['cat', 'sample.img', '/boot/vmlinuz-6.1.0-13-amd64'],
+  ])('a full disk on stdout is an error, not a silent success: %s', (...args) => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const withImage = args.map((a) => (a === 'sample.img' ? join(FIXTURE_DIR, 'sample.img') : a));
+      const result = spawnSync(process.execPath, [CLI, ...withImage], { stdio: ['ignore', full, 'pipe'], timeout: 60_000 });
+      expect(result.signal).toBeNull();
+      expect(result.status).toBe(2);
+      expect(result.stderr.toString()).toBe('spotlint: cannot write the output: ENOSPC\n');
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it('an invalid SPOTLINT_FS_TIMEOUT_MS', () => {
+    const line = expectOneLineError(runCli(['inspect', fixturePath('bare.img')], { SPOTLINT_FS_TIMEOUT_MS: '99999999999' }));
+    expect(line).toBe('spotlint: SPOTLINT_FS_TIMEOUT_MS must be a whole number of milliseconds from 100 to 3600000, not "99999999999"');
   });
 });
 

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { makeExtImage, wrapInMbr } from '../helpers/build-image.js';
+import { makeExtImage, makeExtImageFromDirectory, tempDir, wrapInMbr, writeTree } from '../helpers/build-image.js';
 import { expectOneLineError, runCli } from '../helpers/run-cli.js';
 
 const ROOT_UUID = '11111111-2222-4333-8444-555555555555';
@@ -98,5 +98,78 @@ describe('images built at test time with mke2fs -d', () => {
     expect(inspect.code).toBe(0);
     expect(inspect.stdout).toMatch(/Root filesystem: none found/);
     expect(expectOneLineError(runCli(['cat', image, '/etc/fstab']))).toMatch(/no Linux root filesystem found/);
+  });
+});
+
+describe('guests with awkward contents', () => {
+  it('lists entries it cannot read instead of failing the directory, and escapes hostile names', () => {
+    const dir = tempDir('names');
+    writeTree(dir, { 'etc/fstab': '/dev/sda1 / ext4 defaults 0 1\n', 'etc/os-release': osRelease, 'data/ok.txt': 'ok\n' });
+    // A Latin-1 name (not UTF-8) and a name that would colour the terminal red.
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/data/caf`), Buffer.from([0xe9])]), 'latin-1 name\n');
+    writeFileSync(`${dir}/data/red\x1b[31mname`, 'escape\n');
+    const image = makeExtImageFromDirectory(dir);
+    const result = runCli(['ls', image, '/data']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^\?{10} +\? +\? +\? caf\uFFFD \(\/data\/caf\uFFFD: no such file or directory in the guest\)$/);
+    expect(lines[1]).toMatch(/^-rw-r--r-- .* ok\.txt$/);
+    expect(lines[2]).toMatch(/ red\\x1b\[31mname$/);
+    expect(result.stdout).not.toContain('\x1b');
+  });
+
+  it('mounts where the mount point leads through the root\'s links, and a later fstab line wins', () => {
+    const extra = makeExtImage({ 'first.txt': 'first\n' }, { type: 'ext2', sizeMiB: 4, label: 'FIRST' });
+    const second = makeExtImage({ 'second.txt': 'second\n' }, { type: 'ext2', sizeMiB: 4, label: 'SECOND' });
+    const root = makeExtImage({
+      'etc/fstab': [
+        'LABEL=root / ext4 defaults 0 1',
+        'LABEL=FIRST /srv/stuff ext2 defaults 0 2',
+        'LABEL=SECOND /srv/stuff ext2 defaults 0 2',
+        'LABEL=FIRST /missing ext2 defaults 0 2',
+        '',
+      ].join('\n'),
+      'etc/os-release': osRelease,
+      'data/stuff/': '',
+      'srv': { symlink: '/data' },
+    }, { label: 'root' });
+    const image = wrapInMbr([{ image: root }, { image: extra }, { image: second }]);
+    const json = JSON.parse(runCli(['inspect', '--json', image]).stdout);
+    expect(json.mounts).toEqual([
+      { mountPoint: '/', partition: 1, spec: 'root' },
+      { mountPoint: '/data/stuff', partition: 3, spec: 'LABEL=SECOND' },
+      { mountPoint: '/missing', partition: 2, spec: 'LABEL=FIRST' },
+    ]);
+    expect(json.fstabProblems).toEqual([
+      { line: 4, spec: 'LABEL=FIRST', mountPoint: '/missing', reason: 'the mount point does not exist in the root filesystem, so the mount fails at boot' },
+    ]);
+    expect(runCli(['cat', image, '/srv/stuff/second.txt']).stdout).toBe('second\n');
+  });
+
+  it('picks the same root every time when several partitions look like one', () => {
+    const candidate = (name: string, withUsr: boolean) => makeExtImage({
+      'etc/fstab': 'LABEL=root / ext4 defaults 0 1\n',
+      'etc/hostname': `${name}\n`,
+      ...(withUsr ? { 'usr/bin/true': 'x' } : {}),
+    });
+    const image = wrapInMbr([
+      { image: candidate('rescue', false) },
+      { image: candidate('main', true) },
+      { image: candidate('copy', true) },
+    ]);
+    for (let run = 0; run < 4; run++) {
+      expect(JSON.parse(runCli(['inspect', '--json', image]).stdout).rootPartition).toBe(2);
+    }
+    expect(runCli(['cat', image, '/etc/hostname']).stdout).toBe('main\n');
+  });
+
+  it('reports an /etc/fstab it cannot read rather than ignoring it', () => {
+    const image = makeExtImage({ 'etc/os-release': osRelease, 'etc/fstab': { symlink: 'fstab' } });
+    const json = JSON.parse(runCli(['inspect', '--json', image]).stdout);
+    expect(json.fstabProblems).toEqual([
+      { line: 0, spec: '', mountPoint: '', reason: '/etc/fstab cannot be read: /etc/fstab: more than 40 symbolic links (a link loop?)' },
+    ]);
+    expect(runCli(['inspect', image]).stdout).toContain('\n/etc/fstab cannot be read: /etc/fstab: more than 40 symbolic links (a link loop?)\n');
   });
 });

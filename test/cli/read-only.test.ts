@@ -20,7 +20,7 @@ describe('no command changes a byte of the image', () => {
     ['cat', '/etc/loop-a'],
   ];
 
-  it.each(['mbr.img', 'gpt.img', 'logical.img', 'bare.img', 'mbr.qcow2', 'mbr-compressed.qcow2'])('%s', (name) => {
+  it.each(['sample.img', 'mbr.img', 'gpt.img', 'logical.img', 'bare.img', 'mbr.qcow2', 'mbr-compressed.qcow2', 'mbr-v2.qcow2'])('%s', (name) => {
     const image = copyFixture(name);
     const before = sha256(image);
     const mtimeBefore = statSync(image).mtimeMs;

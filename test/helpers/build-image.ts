@@ -34,11 +34,14 @@ export interface ExtOptions {
 
 /** An ext filesystem image file made by mke2fs from `tree`. */
 export function makeExtImage(tree: Tree, options: ExtOptions = {}): string {
-  const dir = tempDir('fs');
-  const treeDir = join(dir, 'tree');
-  mkdirSync(treeDir);
+  const treeDir = tempDir('tree');
   writeTree(treeDir, tree);
-  const image = join(dir, 'fs.img');
+  return makeExtImageFromDirectory(treeDir, options);
+}
+
+/** An ext filesystem image file made by mke2fs -d from a directory the caller filled. */
+export function makeExtImageFromDirectory(treeDir: string, options: ExtOptions = {}): string {
+  const image = join(tempDir('fs'), 'fs.img');
   const args = ['-q', '-F', '-t', options.type ?? 'ext4', '-d', treeDir];
   if (options.label) args.push('-L', options.label);
   if (options.uuid) args.push('-U', options.uuid);

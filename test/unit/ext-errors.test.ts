@@ -74,9 +74,10 @@ describe('describeExtError', () => {
     expect(describeExtError(new Error('Aborted(Assertion failed)'))).toMatchObject({ code: 'WASM_ABORT', fatal: true });
   });
 
-  it('strips the module\'s "args: [...]" decoration from an unknown error', () => {
-    expect(describeExtError(new Error('something odd happened args: [1]'))).toEqual({
-      code: 'EUNKNOWN', message: 'something odd happened', fatal: false,
+  it('never shows the module\'s own text for an errno it cannot name', () => {
+    const raw = Object.assign(new Error('node_ext2fs_open UNKNOWN (1234) args: [1]'), { errno: 1234, code: 'UNKNOWN' });
+    expect(describeExtError(raw)).toEqual({
+      code: 'EUNKNOWN', message: 'libext2fs failed with an error spotlint does not know', fatal: false,
     });
   });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,5 +96,25 @@ describe('Qcow2Image', () => {
         `${path}: QCOW2 image is corrupt or truncated: guest offset ${5 * CLUSTER} maps to file offset ${100 * CLUSTER}, beyond the end of the file (${7 * CLUSTER} bytes)`,
       );
     });
+  });
+});
+
+describe('Qcow2Image with a damaged compressed cluster', () => {
+  it('refuses a cluster whose deflate stream is cut short instead of padding it with zeros', async () => {
+    const { path } = buildImage();
+    const bytes = readFileSync(path);
+    const compressedStart = 6 * CLUSTER;
+    // Keep the first bytes of the stream, then zeros: it inflates to a few bytes, not a cluster.
+    bytes.fill(0, compressedStart + 8, 7 * CLUSTER);
+    writeFileSync(path, bytes);
+    const handle = await open(path, 'r');
+    const image = await Qcow2Image.open(path, handle, bytes.length);
+    try {
+      await expect(readAt(image, 3 * CLUSTER, 10)).rejects.toThrow(
+        new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: QCOW2 image is corrupt: the compressed cluster at file offset ${compressedStart} holds \\d+ bytes, not a whole cluster of ${CLUSTER}$`),
+      );
+    } finally {
+      await image.close();
+    }
   });
 });

@@ -25,21 +25,31 @@ interface ErrnoLike {
 }
 
 /**
+ * An abort of the WebAssembly module (a RuntimeError "Aborted(...)"), as a
+ * fatal error; undefined for anything else. `stderr` is what the module
+ * printed, which names the cause when the error itself does not.
+ */
+export function describeWasmAbort(error: unknown, stderr = ''): ExtErrorInfo | undefined {
+  const message = (error as Error)?.message ?? '';
+  if (!(error instanceof WebAssembly.RuntimeError) && !/^Aborted\b/.test(message)) return undefined;
+  const outOfMemory = /OOM/.test(message) || /OOM/.test(stderr);
+  return {
+    code: outOfMemory ? 'WASM_OUT_OF_MEMORY' : 'WASM_ABORT',
+    message: outOfMemory
+      ? 'libext2fs ran out of its 16 MiB WebAssembly memory (a corrupt structure claims huge sizes)'
+      : 'libext2fs aborted on a corrupt structure',
+    fatal: true,
+  };
+}
+
+/**
  * Turns whatever the ext2fs module threw into a code and a sentence: errno
  * names for ordinary failures, libext2fs names for filesystem corruption,
  * and never a bare number or a heap pointer.
  */
 export function describeExtError(error: unknown, lastReadError?: Error): ExtErrorInfo {
-  if (error instanceof WebAssembly.RuntimeError || /^Aborted\b/.test((error as Error)?.message ?? '')) {
-    const outOfMemory = /OOM/.test((error as Error).message);
-    return {
-      code: outOfMemory ? 'WASM_OUT_OF_MEMORY' : 'WASM_ABORT',
-      message: outOfMemory
-        ? 'libext2fs ran out of its 16 MiB WebAssembly memory (a corrupt structure claims huge sizes)'
-        : 'libext2fs aborted on a corrupt structure',
-      fatal: true,
-    };
-  }
+  const abort = describeWasmAbort(error);
+  if (abort) return abort;
   const errnoLike = error as ErrnoLike;
   if (typeof errnoLike?.errno === 'number' && errnoLike.errno >= EXT2_ET_BASE) {
     const name = EXT2_ERROR_NAMES[errnoLike.errno - EXT2_ET_BASE] ?? 'EXT2_ET_UNKNOWN';
@@ -52,7 +62,9 @@ export function describeExtError(error: unknown, lastReadError?: Error): ExtErro
     }
     return { code: errnoLike.code, message: errnoLike.code, fatal: false };
   }
-  const message = (error as Error)?.message ?? String(error);
-  // Never pass on the module's raw "(args: [pointer])" decorations.
-  return { code: 'EUNKNOWN', message: message.replace(/\s*args: \[.*\]$/, ''), fatal: false };
+  if (typeof errnoLike?.errno === 'number') {
+    // The module's own text is "<function> UNKNOWN (<number>) args: [...]": internal, not for users.
+    return { code: 'EUNKNOWN', message: 'libext2fs failed with an error spotlint does not know', fatal: false };
+  }
+  return { code: 'EUNKNOWN', message: (error as Error)?.message ?? String(error), fatal: false };
 }

@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import { SpotlintError } from '../../errors.js';
+import { describeWasmAbort } from './ext-errors.js';
 import type {
   ExtErrorInfo, ExtRequest, ExtResponse, ExtStat, ExtWorkerData, ExtWorkerHello, ReaddirResult,
 } from './ext-protocol.js';
@@ -11,8 +13,20 @@ export class ExtError extends Error {
   }
 }
 
-/** How long one filesystem call may take before its worker is stopped. */
-export const DEFAULT_CALL_TIMEOUT_MS = Number(process.env.SPOTLINT_FS_TIMEOUT_MS) || 30_000;
+const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+const MIN_CALL_TIMEOUT_MS = 100;
+const MAX_CALL_TIMEOUT_MS = 3_600_000;
+
+/** How long one filesystem call may take before its worker is stopped: 30 s, or SPOTLINT_FS_TIMEOUT_MS. */
+export function callTimeoutMs(environment = process.env): number {
+  const text = environment.SPOTLINT_FS_TIMEOUT_MS;
+  if (text === undefined || text === '') return DEFAULT_CALL_TIMEOUT_MS;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < MIN_CALL_TIMEOUT_MS || value > MAX_CALL_TIMEOUT_MS) {
+    throw new SpotlintError(`SPOTLINT_FS_TIMEOUT_MS must be a whole number of milliseconds from ${MIN_CALL_TIMEOUT_MS} to ${MAX_CALL_TIMEOUT_MS}, not "${text}"`);
+  }
+  return value;
+}
 const STDERR_KEPT_BYTES = 2048;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -33,12 +47,14 @@ export class ExtFilesystem {
       if (this.stderrText.length < STDERR_KEPT_BYTES) this.stderrText += chunk.toString('utf8');
     });
     worker.stdout.resume();
-    worker.on('message', (message: ExtResponse) => this.settle(message));
+    worker.on('message', (message: ExtResponse | ExtWorkerHello) => {
+      if ('id' in message) this.settle(message);
+    });
     worker.on('error', (error) => this.die(this.crashError(error)));
     worker.on('exit', (code) => this.die(new ExtError('WORKER_EXIT', `the filesystem reader stopped unexpectedly (exit code ${code})`, true)));
   }
 
-  static async open(data: ExtWorkerData, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<ExtFilesystem> {
+  static async open(data: ExtWorkerData, timeoutMs = callTimeoutMs()): Promise<ExtFilesystem> {
     const worker = new Worker(new URL('./ext-worker.js', import.meta.url), { workerData: data, stdout: true, stderr: true });
     const fs = new ExtFilesystem(worker, timeoutMs);
     const hello = await new Promise<ExtWorkerHello>((resolve, reject) => {
@@ -58,13 +74,8 @@ export class ExtFilesystem {
   }
 
   private crashError(error: Error): ExtError {
-    const aborted = error instanceof WebAssembly.RuntimeError || /Aborted/.test(error.message);
-    if (aborted) {
-      const oom = /OOM/.test(error.message) || /OOM/.test(this.stderrText);
-      return new ExtError(oom ? 'WASM_OUT_OF_MEMORY' : 'WASM_ABORT', oom
-        ? 'libext2fs ran out of its 16 MiB WebAssembly memory (a corrupt structure claims huge sizes)'
-        : 'libext2fs aborted on a corrupt structure', true);
-    }
+    const abort = describeWasmAbort(error, this.stderrText);
+    if (abort) return toExtError(abort);
     return new ExtError('WORKER_CRASH', `the filesystem reader crashed: ${error.message.split('\n')[0]}`, true);
   }
 

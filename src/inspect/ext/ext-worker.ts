@@ -67,10 +67,9 @@ async function readRange(fs: Ext2Promises, path: string, position: number, lengt
 }
 
 async function readDirectory(fs: Ext2Promises, path: string, limit: number): Promise<ReaddirResult> {
-  const raw = await fs.readdir(path, { encoding: 'buffer' });
-  const names = raw
-    .map((name) => name.toString('utf8'))
-    .filter((name) => name !== '.' && name !== '..');
+  // Names that are not UTF-8 arrive with U+FFFD in them and cannot be looked
+  // up again; the guest tree lists such entries as unreadable.
+  const names = (await fs.readdir(path)).filter((name) => name !== '.' && name !== '..');
   return { names: names.slice(0, limit), truncated: names.length > limit };
 }
 
@@ -79,7 +78,7 @@ async function handle(fs: Ext2Promises, request: ExtRequest): Promise<unknown> {
     case 'lstat':
       return toStat(await fs.lstat(request.path));
     case 'readlink':
-      return (await fs.readlink(request.path, { encoding: 'buffer' })).toString('utf8');
+      return fs.readlink(request.path);
     case 'readdir':
       return readDirectory(fs, request.path, request.limit);
     case 'read':

@@ -2,6 +2,8 @@
  * The ext2/3/4 superblock, parsed from its bytes (offset 1024 of the
  * filesystem). Field offsets follow the kernel's Documentation/filesystems/ext4.
  */
+import { fixedString } from '../on-disk-strings.js';
+
 export const EXT_SUPERBLOCK_OFFSET = 1024;
 export const EXT_SUPERBLOCK_SIZE = 1024;
 export const EXT_MAGIC = 0xef53;
@@ -63,12 +65,6 @@ export function hasExtMagic(superblock: Buffer): boolean {
 export function formatUuid(bytes: Buffer): string {
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** NUL-terminated fixed-size string field; invalid UTF-8 is kept visible, not dropped. */
-function fixedString(bytes: Buffer): string {
-  const end = bytes.indexOf(0);
-  return bytes.subarray(0, end === -1 ? bytes.length : end).toString('utf8');
 }
 
 function featureNames(bits: number, names: Record<number, string>): string[] {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ExtError, ExtFilesystem } from '../ext/ext-filesystem.js';
 import type { PartitionTable } from '../partitions/partition.js';
 import { EXT_TYPES, volumeName, type Volume } from '../volumes.js';
@@ -31,26 +32,66 @@ export interface AssembledGuest {
 const VIRTUAL_TYPES = new Set(['proc', 'sysfs', 'tmpfs', 'devpts', 'devtmpfs', 'debugfs', 'securityfs', 'cgroup', 'cgroup2',
   'nfs', 'nfs4', 'cifs', 'smbfs', 'fuse', 'none', 'bind', 'overlay', 'efivarfs', 'hugetlbfs', 'mqueue', 'binfmt_misc', 'swap']);
 const FIRST_DISK = /^(?:sda|hda|vda|xvda|nvme0n1)$/;
+const MAX_FSTAB_BYTES = 1024 * 1024;
 
 /**
- * Opens every ext filesystem, picks the root (the one with /etc and an
+ * At most this many ext filesystems are opened: each is a worker with its own
+ * WebAssembly heap and caches, and a hostile table can list thousands.
+ */
+export const MAX_EXT_FILESYSTEMS = 16;
+/** Workers started at once; more only compete for the same cores. */
+const OPEN_CONCURRENCY = Math.max(2, Math.min(4, availableParallelism()));
+
+/**
+ * Opens the ext filesystems, picks the root (the one with /etc and an
  * /etc/fstab or /etc/os-release), and attaches the others where the root's
- * fstab mounts them. Filesystems that end up unattached are closed.
+ * fstab mounts them. Filesystems that end up unattached are closed, and so
+ * is everything if assembling fails.
  */
 export async function assembleGuest(imagePath: string, table: PartitionTable, volumes: Volume[]): Promise<AssembledGuest> {
-  const opened = new Map<Volume, ExtFilesystem>();
-  await Promise.all(volumes.filter((v) => EXT_TYPES.has(v.filesystem.type)).map(async (volume) => {
-    try {
-      // The table's size, not the part present in the file: reads past a
-      // truncated end then fail with a message that says so.
-      const partitionSize = volume.partition?.size ?? volume.size;
-      opened.set(volume, await ExtFilesystem.open({ imagePath, partitionStart: volume.start, partitionSize }));
-    } catch (error) {
-      const { code, message } = error instanceof ExtError ? error : new ExtError('EUNKNOWN', String(error));
-      volume.readError = { code, message };
-    }
-  }));
+  const opened = await openExtFilesystems(imagePath, volumes);
+  try {
+    return await attachFilesystems(table, volumes, opened);
+  } catch (error) {
+    await Promise.all([...opened.values()].map((fs) => fs.close()));
+    throw error;
+  }
+}
 
+/** Opens ext volumes a few at a time, in table order; a failure is recorded on its volume. */
+async function openExtFilesystems(imagePath: string, volumes: Volume[]): Promise<Map<Volume, ExtFilesystem>> {
+  const extVolumes = volumes.filter((v) => EXT_TYPES.has(v.filesystem.type));
+  for (const skipped of extVolumes.slice(MAX_EXT_FILESYSTEMS)) {
+    skipped.readError = { code: 'ELIMIT', message: `not read: spotlint reads at most ${MAX_EXT_FILESYSTEMS} ext filesystems per image` };
+  }
+  const toOpen = extVolumes.slice(0, MAX_EXT_FILESYSTEMS);
+  const opened = new Map<Volume, ExtFilesystem>();
+  let next = 0;
+  const openNext = async (): Promise<void> => {
+    while (next < toOpen.length) {
+      const volume = toOpen[next++]!;
+      try {
+        // The table's size, not the part present in the file: reads past a
+        // truncated end then fail with a message that says so.
+        const partitionSize = volume.partition?.size ?? volume.size;
+        opened.set(volume, await ExtFilesystem.open({ imagePath, partitionStart: volume.start, partitionSize }));
+      } catch (error) {
+        if (!(error instanceof ExtError)) throw error;
+        volume.readError = { code: error.code, message: error.message };
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: OPEN_CONCURRENCY }, openNext));
+  } catch (error) {
+    await Promise.all([...opened.values()].map((fs) => fs.close()));
+    throw error;
+  }
+  // Map order is completion order; rules and root choice need table order.
+  return new Map(toOpen.filter((v) => opened.has(v)).map((v) => [v, opened.get(v)!]));
+}
+
+async function attachFilesystems(table: PartitionTable, volumes: Volume[], opened: Map<Volume, ExtFilesystem>): Promise<AssembledGuest> {
   const root = await pickRoot(opened);
   if (!root) {
     await Promise.all([...opened.values()].map((fs) => fs.close()));
@@ -58,50 +99,76 @@ export async function assembleGuest(imagePath: string, table: PartitionTable, vo
   }
   const rootMount: GuestMount = { mountPoint: '/', fs: opened.get(root)!, partition: root.index };
   const rootOnly = new GuestTree([rootMount]);
-  const mounts: AttachedMount[] = [{ mountPoint: '/', partition: root.index, spec: 'root' }];
-  const guestMounts: GuestMount[] = [rootMount];
+  const attached = new Map<string, { mount: GuestMount; spec: string }>();
   const fstabProblems: FstabProblem[] = [];
 
   let entries: FstabEntry[] = [];
   try {
-    entries = parseFstab(await rootOnly.readText('/etc/fstab', 1024 * 1024));
-  } catch {
-    // No fstab: the guest is just its root filesystem.
+    entries = parseFstab(await rootOnly.readText('/etc/fstab', MAX_FSTAB_BYTES));
+  } catch (error) {
+    if (!(error instanceof ExtError)) throw error;
+    // No fstab at all is normal for some appliances; an unreadable one is not.
+    if (error.code !== 'ENOENT') fstabProblems.push({ line: 0, spec: '', mountPoint: '', reason: `/etc/fstab cannot be read: ${error.message}` });
   }
   for (const entry of entries) {
-    const mountPoint = normaliseGuestPath(entry.mountPoint);
-    if (!entry.mountPoint.startsWith('/') || mountPoint === '/' || VIRTUAL_TYPES.has(entry.type)) continue;
+    if (!entry.mountPoint.startsWith('/') || VIRTUAL_TYPES.has(entry.type)) continue;
+    // The kernel mounts where the path leads, through the root's own links.
+    const mountPoint = await rootOnly.resolve(entry.mountPoint).catch(() => normaliseGuestPath(entry.mountPoint));
+    if (mountPoint === '/') continue;
+    const problem = (reason: string) => fstabProblems.push({ line: entry.line, spec: entry.spec, mountPoint, reason });
     const match = matchVolume(entry.spec, table, volumes);
     if (typeof match === 'string') {
-      fstabProblems.push({ line: entry.line, spec: entry.spec, mountPoint, reason: match });
+      problem(match);
       continue;
     }
     const fs = opened.get(match);
     if (!fs) {
-      const reason = match.readError
+      problem(match.readError
         ? `the filesystem on ${volumeName(match)} cannot be read (${match.readError.message})`
-        : `${volumeName(match)} holds ${match.filesystem.type}, which spotlint does not read yet`;
-      fstabProblems.push({ line: entry.line, spec: entry.spec, mountPoint, reason });
+        : `${volumeName(match)} holds ${match.filesystem.type}, which spotlint does not read yet`);
       continue;
     }
-    if (guestMounts.some((m) => m.mountPoint === mountPoint)) continue;
-    guestMounts.push({ mountPoint, fs, partition: match.index });
-    mounts.push({ mountPoint, partition: match.index, spec: entry.spec });
+    if (!(await rootOnly.exists(mountPoint).catch(() => false))) {
+      problem('the mount point does not exist in the root filesystem, so the mount fails at boot');
+    }
+    // A later line on the same mount point is mounted on top: it is what the guest sees.
+    attached.set(mountPoint, { mount: { mountPoint, fs, partition: match.index }, spec: entry.spec });
   }
 
-  const attached = new Set(guestMounts.map((m) => m.fs));
-  await Promise.all([...opened.values()].filter((fs) => !attached.has(fs)).map((fs) => fs.close()));
+  const guestMounts = [rootMount, ...[...attached.values()].map((a) => a.mount)];
+  const inUse = new Set(guestMounts.map((m) => m.fs));
+  await Promise.all([...opened.values()].filter((fs) => !inUse.has(fs)).map((fs) => fs.close()));
+  const mounts: AttachedMount[] = [
+    { mountPoint: '/', partition: root.index, spec: 'root' },
+    ...[...attached.values()].map((a) => ({ mountPoint: a.mount.mountPoint, partition: a.mount.partition, spec: a.spec })),
+  ];
   return { guest: new GuestTree(guestMounts), rootPartition: root.index, mounts, fstabProblems };
 }
 
+/**
+ * The root: an ext filesystem with /etc and /etc/fstab or /etc/os-release.
+ * Ties (A/B roots, a rescue copy) go to the one with /usr, then to the first
+ * in the partition table, so the choice never depends on timing. A root
+ * candidate whose worker dies while being checked gets the failure recorded.
+ */
 async function pickRoot(opened: Map<Volume, ExtFilesystem>): Promise<Volume | undefined> {
   let best: { volume: Volume; score: number } | undefined;
   for (const [volume, fs] of opened) {
-    const kind = async (path: string) => fs.lstat(path).then((s) => s.kind, () => undefined);
-    if ((await kind('/etc')) !== 'directory') continue;
-    const score = ((await kind('/etc/fstab')) ? 2 : 0) + ((await kind('/etc/os-release')) ? 1 : 0)
-      + ((await kind('/usr')) ? 1 : 0);
-    if (score >= 2 && (!best || score > best.score)) best = { volume, score };
+    const kind = async (path: string) => fs.lstat(path).then((s) => s.kind, (error: unknown) => {
+      if (error instanceof ExtError && error.fatal) throw error;
+      return undefined;
+    });
+    try {
+      if ((await kind('/etc')) !== 'directory') continue;
+      const hasFstab = (await kind('/etc/fstab')) !== undefined;
+      const hasOsRelease = (await kind('/etc/os-release')) !== undefined;
+      if (!hasFstab && !hasOsRelease) continue;
+      const score = (hasFstab ? 2 : 0) + (hasOsRelease ? 2 : 0) + ((await kind('/usr')) === 'directory' ? 1 : 0);
+      if (!best || score > best.score) best = { volume, score };
+    } catch (error) {
+      const { code, message } = error as ExtError;
+      volume.readError = { code, message };
+    }
   }
   return best?.volume;
 }
@@ -109,18 +176,18 @@ async function pickRoot(opened: Map<Volume, ExtFilesystem>): Promise<Volume | un
 /** The volume an fstab source names, or why none does. */
 function matchVolume(spec: string, table: PartitionTable, volumes: Volume[]): Volume | string {
   const source = classifyFstabSource(spec);
-  const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
+  const sameIgnoringCase = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
   let found: Volume | undefined;
   switch (source.by) {
     case 'uuid':
-      found = volumes.find((v) => same(v.filesystem.uuid, source.value));
+      found = volumes.find((v) => sameIgnoringCase(v.filesystem.uuid, source.value));
       break;
     case 'label':
       found = volumes.find((v) => v.filesystem.label === source.value);
       break;
     case 'partuuid':
-      found = volumes.find((v) => v.partition && (same(v.partition.guid, source.value)
-        || (table.scheme === 'mbr' && same(`${table.diskId}-${v.partition.index.toString(16).padStart(2, '0')}`, source.value))));
+      found = volumes.find((v) => v.partition && (sameIgnoringCase(v.partition.guid, source.value)
+        || (table.scheme === 'mbr' && sameIgnoringCase(`${table.diskId}-${v.partition.index.toString(16).padStart(2, '0')}`, source.value))));
       break;
     case 'partlabel':
       found = volumes.find((v) => v.partition?.name === source.value);

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import picomatch from 'picomatch';
 import { ExtError, type ExtFilesystem } from '../ext/ext-filesystem.js';
 import type { ExtStat } from '../ext/ext-protocol.js';
@@ -14,8 +15,10 @@ export interface GuestMount {
 export interface GuestDirectoryEntry {
   name: string;
   path: string;
-  stat: ExtStat;
+  /** Absent when the entry cannot be read; `error` then says why. */
+  stat?: ExtStat;
   linkTarget?: string;
+  error?: string;
 }
 
 /** Linux gives up after 40 links in one lookup; so does the guest tree. */
@@ -23,7 +26,8 @@ export const MAX_SYMLINK_HOPS = 40;
 export const MAX_PATH_COMPONENTS = 256;
 export const MAX_DIRECTORY_ENTRIES = 100_000;
 export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
-const MAX_GLOB_MATCHES = 10_000;
+export const MAX_GLOB_MATCHES = 10_000;
+const LSTAT_CACHE_ENTRIES = 10_000;
 
 /**
  * The guest's files as the guest sees them after boot: the root filesystem
@@ -34,15 +38,11 @@ const MAX_GLOB_MATCHES = 10_000;
  */
 export class GuestTree {
   private readonly mounts: GuestMount[];
-  private readonly lstatCache = new Map<string, Promise<ExtStat>>();
+  private readonly lstatCache = new LRUCache<string, Promise<ExtStat>>({ max: LSTAT_CACHE_ENTRIES });
 
   constructor(mounts: GuestMount[]) {
     // Longest mount point first, so /boot/efi wins over /boot over /.
     this.mounts = [...mounts].sort((a, b) => b.mountPoint.length - a.mountPoint.length);
-  }
-
-  get mountTable(): readonly GuestMount[] {
-    return this.mounts;
   }
 
   /** The filesystem holding a canonical (link-free) guest path, and the path inside it. */
@@ -173,54 +173,84 @@ export class GuestTree {
     return { canonical, names: names.sort(), truncated };
   }
 
-  /** Directory entries with their own (not followed) metadata, like ls -l. */
+  /**
+   * Directory entries with their own (not followed) metadata, like ls -l.
+   * An entry that cannot be read is listed with its error, as ls does,
+   * unless the whole filesystem has failed.
+   */
   async listDetailed(path: string): Promise<{ canonical: string; entries: GuestDirectoryEntry[]; truncated: boolean }> {
     const { canonical, names, truncated } = await this.list(path);
     const entries: GuestDirectoryEntry[] = [];
     for (const name of names) {
       const entryPath = canonical === '/' ? `/${name}` : `${canonical}/${name}`;
-      const stat = await this.lstatCanonical(entryPath);
-      const entry: GuestDirectoryEntry = { name, path: entryPath, stat };
-      if (stat.kind === 'symlink') entry.linkTarget = await this.readlinkCanonical(entryPath);
-      entries.push(entry);
+      if (!isAddressableName(name)) {
+        entries.push({ name, path: entryPath, error: 'a name with "/" or NUL in it: the directory is corrupt' });
+        continue;
+      }
+      try {
+        const stat = await this.lstatCanonical(entryPath);
+        const entry: GuestDirectoryEntry = { name, path: entryPath, stat };
+        if (stat.kind === 'symlink') entry.linkTarget = await this.readlinkCanonical(entryPath);
+        entries.push(entry);
+      } catch (error) {
+        if (!(error instanceof ExtError) || error.fatal) throw error;
+        entries.push({ name, path: entryPath, error: error.message });
+      }
     }
     return { canonical, entries, truncated };
   }
 
   /**
    * Paths matching a glob (*, ?, [..] within one component; no **), e.g.
-   * /etc/ssh/sshd_config.d/*.conf. Sorted; links in the fixed part followed.
+   * /etc/ssh/sshd_config.d/*.conf. Sorted, at most MAX_GLOB_MATCHES; links
+   * in the fixed part are followed; directories that cannot be listed are
+   * skipped unless the filesystem itself has failed.
    */
   async glob(pattern: string): Promise<string[]> {
     let candidates = ['/'];
     for (const part of pathComponents(normaliseGuestPath(pattern))) {
       const next: string[] = [];
-      const hasMagic = picomatch.scan(part).isGlob;
+      const matches = picomatch.scan(part).isGlob ? picomatch(part, { dot: false }) : undefined;
       for (const base of candidates) {
+        if (next.length >= MAX_GLOB_MATCHES) break;
         const prefix = base === '/' ? '' : base;
-        if (!hasMagic) {
+        if (!matches) {
           next.push(`${prefix}/${part}`);
           continue;
         }
-        const matches = picomatch(part, { dot: false });
         let listing: string[];
         try {
           listing = (await this.list(base)).names;
-        } catch {
-          continue;
+        } catch (error) {
+          if (error instanceof ExtError && !error.fatal) continue;
+          throw error;
         }
-        for (const name of listing) if (matches(name)) next.push(`${prefix}/${name}`);
+        for (const name of listing) {
+          if (next.length >= MAX_GLOB_MATCHES) break;
+          if (isAddressableName(name) && matches(name)) next.push(`${prefix}/${name}`);
+        }
       }
-      candidates = next.slice(0, MAX_GLOB_MATCHES);
+      candidates = next;
     }
     const existing: string[] = [];
-    for (const candidate of candidates) if (await this.exists(candidate)) existing.push(candidate);
+    for (const candidate of candidates) {
+      try {
+        if (await this.exists(candidate)) existing.push(candidate);
+      } catch (error) {
+        if (!(error instanceof ExtError) || error.fatal) throw error;
+      }
+    }
     return existing.sort();
   }
 
   async close(): Promise<void> {
     await Promise.all(this.mounts.map((m) => m.fs.close()));
   }
+}
+
+/** A directory entry name that can be looked up: no "/" and no NUL (a corrupt directory can hold either). */
+function isAddressableName(name: string): boolean {
+  return name !== '' && !name.includes('/') && !name.includes('\0');
 }
 
 /** Re-labels a filesystem error with the guest path the user asked about. */

@@ -1,10 +1,12 @@
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { SpotlintError } from '../../errors.js';
 
 export interface OpenedImageFile {
   handle: FileHandle;
   stats: Stats;
+  /** Bytes readable: the file size, or a block device's capacity. */
+  size: number;
 }
 
 /**
@@ -27,13 +29,30 @@ export async function openImageFile(path: string): Promise<OpenedImageFile> {
   if (stats.isFile() && stats.size === 0) {
     throw new SpotlintError(`${path}: the file is empty (0 bytes); the export probably failed, run it again`);
   }
+  const size = stats.isBlockDevice() ? await blockDeviceSize(path, stats) : stats.size;
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch (error) {
     throw describeFsError(path, error);
   }
-  return { handle, stats };
+  return { handle, stats, size };
+}
+
+/**
+ * stat() says 0 bytes for a block device; Linux publishes its capacity in
+ * 512-byte sectors under /sys/dev/block/MAJOR:MINOR/size.
+ */
+async function blockDeviceSize(path: string, stats: Stats): Promise<number> {
+  const major = Math.floor(stats.rdev / 256) & 0xfff;
+  const minor = (stats.rdev & 0xff) | ((Math.floor(stats.rdev / 4096) & 0xfff00));
+  try {
+    const sectors = Number((await readFile(`/sys/dev/block/${major}:${minor}/size`, 'utf8')).trim());
+    if (Number.isSafeInteger(sectors) && sectors > 0) return sectors * 512;
+  } catch {
+    // not Linux, or no such entry: fall through to the advice below
+  }
+  throw new SpotlintError(`${path}: cannot tell the size of this block device; copy it to an image file first: dd if=${path} of=d0.img bs=1M`);
 }
 
 function describeFsError(path: string, error: unknown): Error {

@@ -17,9 +17,8 @@ const SECTOR = 512;
 
 /** Opens an image read-only and picks its format from its content. */
 export async function openImage(path: string): Promise<OpenedImage> {
-  const { handle, stats } = await openImageFile(path);
+  const { handle, stats, size: fileSize } = await openImageFile(path);
   try {
-    const fileSize = stats.size;
     const head = Buffer.alloc(Math.min(DETECTION_HEADER_BYTES, fileSize));
     await handle.read(head, 0, head.length, 0);
     const tail = Buffer.alloc(Math.min(SECTOR, fileSize));

@@ -5,9 +5,17 @@ import { SpotlintError } from '../../errors.js';
 import type { ByteSource } from './byte-source.js';
 import { parseQcow2Header, type Qcow2Header } from './qcow2-header.js';
 
-const L2_CACHE_TABLES = 64;
-const COMPRESSED_CACHE_CLUSTERS = 8;
+// Caches are sized in bytes, not entries: clusters range from 512 B to 2 MiB.
+const L2_CACHE_BYTES = 16 * 1024 * 1024;
+const COMPRESSED_CACHE_BYTES = 8 * 1024 * 1024;
 const MAX_HEADER_READ = 64 * 1024;
+
+/** Bits 9-55 of a big-endian L1 or L2 entry: a host offset (0 = none). */
+function hostOffset(table: Buffer, entryOffset: number): number {
+  const high = table.readUInt32BE(entryOffset) & 0x00ffffff;
+  const low = table.readUInt32BE(entryOffset + 4) & ~0x1ff;
+  return high * 2 ** 32 + (low >>> 0);
+}
 
 /** Where one guest cluster's bytes come from. */
 type ClusterLocation =
@@ -24,8 +32,8 @@ export class Qcow2Image implements ByteSource {
   readonly format = 'qcow2' as const;
   readonly virtualSize: number;
   private readonly l2Entries: number;
-  private readonly l2Cache = new LRUCache<number, Buffer>({ max: L2_CACHE_TABLES });
-  private readonly compressedCache = new LRUCache<number, Buffer>({ max: COMPRESSED_CACHE_CLUSTERS });
+  private readonly l2Cache = new LRUCache<number, Buffer>({ maxSize: L2_CACHE_BYTES, sizeCalculation: (table) => table.length });
+  private readonly compressedCache = new LRUCache<number, Buffer>({ maxSize: COMPRESSED_CACHE_BYTES, sizeCalculation: (cluster) => cluster.length });
 
   private constructor(
     readonly path: string,
@@ -63,9 +71,7 @@ export class Qcow2Image implements ByteSource {
   }
 
   private l2TableOffset(l1Index: number): number {
-    const high = this.l1.readUInt32BE(l1Index * 8) & 0x00ffffff;
-    const low = this.l1.readUInt32BE(l1Index * 8 + 4) & ~0x1ff;
-    return high * 2 ** 32 + (low >>> 0);
+    return hostOffset(this.l1, l1Index * 8);
   }
 
   private async l2Table(l2Offset: number): Promise<Buffer> {
@@ -83,18 +89,16 @@ export class Qcow2Image implements ByteSource {
     if (l2Offset === 0) return { kind: 'zero' };
     const table = await this.l2Table(l2Offset);
     const entryOffset = (guestCluster % this.l2Entries) * 8;
-    const high = table.readUInt32BE(entryOffset);
-    const low = table.readUInt32BE(entryOffset + 4);
-    const compressed = (high & 0x40000000) !== 0;
+    const compressed = (table.readUInt32BE(entryOffset) & 0x40000000) !== 0;
     if (compressed) return this.compressedLocation(table.readBigUInt64BE(entryOffset), guestCluster);
 
-    const hostOffset = (high & 0x00ffffff) * 2 ** 32 + ((low & ~0x1ff) >>> 0);
-    const zeroFlag = this.header.version === 3 && (low & 1) === 1;
-    if (zeroFlag || hostOffset === 0) return { kind: 'zero' };
-    if (hostOffset % this.header.clusterSize !== 0 || hostOffset + this.header.clusterSize > this.fileSize) {
-      throw this.corruptCluster(guestCluster, hostOffset);
+    const dataOffset = hostOffset(table, entryOffset);
+    const zeroFlag = this.header.version === 3 && (table.readUInt32BE(entryOffset + 4) & 1) === 1;
+    if (zeroFlag || dataOffset === 0) return { kind: 'zero' };
+    if (dataOffset % this.header.clusterSize !== 0 || dataOffset + this.header.clusterSize > this.fileSize) {
+      throw this.corruptCluster(guestCluster, dataOffset);
     }
-    return { kind: 'data', hostOffset };
+    return { kind: 'data', hostOffset: dataOffset };
   }
 
   private compressedLocation(entry: bigint, guestCluster: number): ClusterLocation {
@@ -131,8 +135,8 @@ export class Qcow2Image implements ByteSource {
     } catch (error) {
       throw new SpotlintError(`${this.path}: QCOW2 image is corrupt: the compressed cluster at file offset ${location.hostOffset} does not decompress (${(error as Error).message})`);
     }
-    if (cluster.length < this.header.clusterSize) {
-      cluster = Buffer.concat([cluster, Buffer.alloc(this.header.clusterSize - cluster.length)]);
+    if (cluster.length !== this.header.clusterSize) {
+      throw new SpotlintError(`${this.path}: QCOW2 image is corrupt: the compressed cluster at file offset ${location.hostOffset} holds ${cluster.length} bytes, not a whole cluster of ${this.header.clusterSize}`);
     }
     this.compressedCache.set(location.hostOffset, cluster);
     return cluster;
