@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import type { ImageInspection } from '../inspect/inspect-image.js';
 import { volumeName, type Volume } from '../inspect/volumes.js';
 import { formatBytes } from './format-bytes.js';
+import { printable } from './printable.js';
 
 const SCHEME_NAMES = { mbr: 'MBR (DOS)', gpt: 'GPT', none: 'none (a bare filesystem on the whole disk)' } as const;
 
@@ -32,7 +33,7 @@ function volumeTable(inspection: ImageInspection): string {
   });
   for (const volume of inspection.volumes) {
     const p = volume.partition;
-    const type = p ? (p.kind === 'gpt' ? `${p.typeName}${p.name ? ` "${p.name}"` : ''}` : `${p.type} ${p.typeName}${p.kind === 'logical' ? ' (logical)' : ''}`) : '-';
+    const type = p ? (p.kind === 'gpt' ? `${p.typeName}${p.name ? ` "${printable(p.name)}"` : ''}` : `${p.type} ${p.typeName}${p.kind === 'logical' ? ' (logical)' : ''}`) : '-';
     const size = formatBytes(p?.size ?? volume.size) + (p?.beyondEnd ? ' (PAST END OF IMAGE)' : '');
     const fs = volume.filesystem.type + (volume.filesystem.detail ? ` (${volume.filesystem.detail})` : '');
     table.push([
@@ -42,8 +43,8 @@ function volumeTable(inspection: ImageInspection): string {
       type,
       p?.bootable ? 'yes' : '',
       volume.readError ? `${fs}: UNREADABLE` : fs,
-      volume.filesystem.label ?? '',
-      volume.filesystem.uuid ?? '',
+      printable(volume.filesystem.label ?? ''),
+      printable(volume.filesystem.uuid ?? ''),
       mountPointOf(inspection, volume),
     ]);
   }
@@ -62,10 +63,10 @@ function extDetails(volume: Volume): string[] {
   const used = (ext.blockCount - ext.freeBlocks) * ext.blockSize;
   const lines = [
     `${volumeName(volume)}: ${ext.version}, ${ext.blockCount} blocks of ${ext.blockSize} bytes, ${formatBytes(used)} used, ${formatBytes(ext.freeBlocks * ext.blockSize)} free; ${state}`,
-    `  last mounted on ${ext.lastMountedOn || '(never recorded)'}${ext.lastWriteTime ? `, last written ${new Date(ext.lastWriteTime * 1000).toISOString()}` : ''}`,
+    `  last mounted on ${printable(ext.lastMountedOn) || '(never recorded)'}${ext.lastWriteTime ? `, last written ${new Date(ext.lastWriteTime * 1000).toISOString()}` : ''}`,
     `  features: ${ext.features.join(' ')}`,
   ];
-  if (volume.readError) lines.push(`  cannot read its files: ${volume.readError.message}`);
+  if (volume.readError) lines.push(`  cannot read its files: ${printable(volume.readError.message)}`);
   return lines;
 }
 
@@ -79,13 +80,13 @@ export function renderInspectTable(inspection: ImageInspection): string {
     ? 'Root filesystem: none found (no readable ext2/3/4 filesystem with /etc and /etc/fstab or /etc/os-release)'
     : `Root filesystem: ${volumeName({ index: root })}`);
   for (const mount of inspection.mounts.filter((m) => m.mountPoint !== '/')) {
-    lines.push(`Mounted ${mount.mountPoint} from ${volumeName({ index: mount.partition })} (fstab: ${mount.spec})`);
+    lines.push(`Mounted ${printable(mount.mountPoint)} from ${volumeName({ index: mount.partition })} (fstab: ${printable(mount.spec)})`);
   }
   for (const problem of inspection.partitionTable.problems) lines.push(`Partition table problem: ${problem}`);
   for (const problem of inspection.fstabProblems) {
-    lines.push(problem.line === 0
+    lines.push(printable(problem.line === 0
       ? problem.reason
-      : `/etc/fstab line ${problem.line}: ${problem.spec} on ${problem.mountPoint}: ${problem.reason}`);
+      : `/etc/fstab line ${problem.line}: ${problem.spec} on ${problem.mountPoint}: ${problem.reason}`));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -119,6 +119,18 @@ describe('guests with awkward contents', () => {
     expect(result.stdout).not.toContain('\x1b');
   });
 
+  it('escapes control characters from labels and fstab in the table', () => {
+    const image = makeExtImage({
+      'etc/os-release': osRelease,
+      'etc/fstab': 'LABEL=x\\033[2J /boot ext2 defaults 0 2\n',
+    }, { label: 'red\x1b[31m\nx' });
+    const result = runCli(['inspect', image]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('\x1b');
+    expect(result.stdout).toContain('red\\x1b[31m\\x0ax');
+    expect(result.stdout).toContain('/etc/fstab line 1: LABEL=x\\x1b[2J on /boot: no filesystem in this image matches LABEL=x\\x1b[2J');
+  });
+
   it('mounts where the mount point leads through the root\'s links, and a later fstab line wins', () => {
     const extra = makeExtImage({ 'first.txt': 'first\n' }, { type: 'ext2', sizeMiB: 4, label: 'FIRST' });
     const second = makeExtImage({ 'second.txt': 'second\n' }, { type: 'ext2', sizeMiB: 4, label: 'SECOND' });
