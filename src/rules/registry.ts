@@ -1,0 +1,9 @@
+import { imageSize } from './image-size.js';
+import type { AnyRule } from './rule.js';
+
+/** Every rule, in the order they run and are listed. */
+export const RULES: readonly AnyRule[] = [imageSize];
+
+export function findRule(id: string): AnyRule | undefined {
+  return RULES.find((rule) => rule.id === id);
+}

@@ -1,0 +1,71 @@
+import type { GuestTree } from '../inspect/guest/guest-tree.js';
+import type { ImageInspection } from '../inspect/inspect-image.js';
+
+export const SEVERITIES = ['error', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+/** A configured level: a severity, or off. */
+export type RuleLevel = Severity | 'off';
+
+/** Where a finding is: in the image, a partition, a guest file, a line of it. */
+export interface FindingLocation {
+  /** Partition number; null for a bare filesystem on the whole disk; absent for the image as a whole. */
+  partition?: number | null;
+  /** Absolute path inside the guest. */
+  path?: string;
+  /** 1-based line in that file. */
+  line?: number;
+}
+
+/** What a rule reports; the engine adds the rule id and severity. */
+export interface FindingInput {
+  message: string;
+  location?: FindingLocation;
+  /** For fixable rules: what the fix would change, in one sentence. */
+  fix?: string;
+}
+
+export interface Finding extends FindingInput {
+  ruleId: string;
+  severity: Severity;
+  location: FindingLocation;
+  /** Set when a waiver in the config accepts this finding. */
+  suppressed?: { reason: string; expires?: string };
+}
+
+export interface RuleContext<Options> {
+  inspection: ImageInspection;
+  /** The guest's files; null when no Linux root filesystem was found. */
+  guest: GuestTree | null;
+  options: Options;
+  report(finding: FindingInput): void;
+}
+
+/**
+ * One check, ESLint-style: data about the rule plus one function. `options`
+ * is a JSON Schema (draft 2020-12) fragment; `defaultOptions` must satisfy it.
+ */
+export interface Rule<Options extends object = Record<string, never>> {
+  id: string;
+  title: string;
+  defaultSeverity: Severity;
+  /** The guideline, quoted from the SpotCloud appliance guide. */
+  guideline: string;
+  /** Why it matters on SpotCloud, for `spotlint explain`. */
+  rationale: string;
+  /** What exactly is checked, for `spotlint explain`. */
+  checks: string;
+  /** How to fix it by hand. */
+  howToFix: string;
+  /** no / safe (cannot change what the appliance does) / unsafe (might; needs opt-in). */
+  fixable: 'no' | 'safe' | 'unsafe';
+  options: Record<string, unknown>;
+  defaultOptions: Options;
+  check(context: RuleContext<Options>): Promise<void>;
+}
+
+/** A rule of any options type, as the registry holds them. */
+// eslint-style registries are heterogeneous; `any` confines that to one alias.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRule = Rule<any>;
+
+export const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
