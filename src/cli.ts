@@ -3,6 +3,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { catCommand, lsCommand } from './commands/guest-file-commands.js';
 import { inspectCommand } from './commands/inspect-command.js';
+import { lintCommand, LINT_FORMATS } from './commands/lint-cli.js';
+import { explainCommand, rulesCommand } from './commands/rules-command.js';
 import { isSpotlintError } from './errors.js';
 import { printable } from './report/printable.js';
 
@@ -24,17 +26,29 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 let commandStarted = false;
 
+/** A command's verdict other than success, e.g. 1 for findings at or above --fail-on. */
+class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
 async function run(work: () => Promise<void>): Promise<void> {
   commandStarted = true;
   try {
     await work();
     process.exitCode = 0;
   } catch (error) {
+    if (error instanceof ExitCode) {
+      process.exitCode = error.code;
+      return;
+    }
     // printable(): messages quote names from the image, which must not
     // break the one-line rule or reach the terminal as control codes.
     const message = (error as Error)?.message ?? String(error);
     if (isSpotlintError(error)) {
       process.stderr.write(`spotlint: ${printable(message)}\n`);
+      for (const detail of error.details) process.stderr.write(`  ${printable(detail)}\n`);
     } else if (typeof (error as NodeJS.ErrnoException)?.code === 'string' && /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code!)) {
       process.stderr.write(`spotlint: I/O error: ${printable(message.split('\n')[0]!)}\n`);
     } else {
@@ -49,13 +63,66 @@ async function run(work: () => Promise<void>): Promise<void> {
 
 await yargs(hideBin(process.argv))
   .scriptName('spotlint')
-  .usage('$0 <command> IMAGE ...\n\nChecks VM disk images (raw, QCOW2) for the SpotCloud marketplace, read-only, from the image file alone.')
+  .usage('$0 IMAGE... [options]\n$0 <command> ...\n\nChecks VM disk images (raw, QCOW2) for the SpotCloud marketplace, read-only, from the image file alone.')
+  .command(
+    '$0 <images..>',
+    'check images against the SpotCloud appliance guidelines',
+    (y) => y
+      .positional('images', { type: 'string', array: true, demandOption: true, describe: 'raw or QCOW2 disk images' })
+      .option('format', { alias: 'f', choices: LINT_FORMATS, default: 'table' as const, describe: 'report format' })
+      .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE (whole or not at all)' })
+      .option('fail-on', { choices: ['error', 'warning', 'info', 'none'] as const, describe: 'exit 1 when a finding is at or above this severity [default: error, or failOn in the config]' })
+      .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'enable a rule, or set its severity: --rule ID or --rule ID=SEVERITY' })
+      .option('disable', { type: 'string', array: true, default: [] as string[], describe: 'turn a rule off' })
+      .option('config', { alias: 'c', type: 'string', describe: 'config file (default: spotlint.config.json here or in a parent folder)' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'table: show errors only' })
+      .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal, unless NO_COLOR is set)' })
+      .example('$0 d0.img', 'check one image, print a table')
+      .example('$0 d0.img hd1.qcow2 --format sarif -o spotlint.sarif', 'SARIF for code scanning, for two disks')
+      .example('$0 d0.img --fail-on warning --disable phone-home', 'a stricter CI gate without one rule'),
+    (argv) => run(async () => {
+      const code = await lintCommand({
+        images: argv.images,
+        format: argv.format,
+        output: argv.output,
+        failOn: argv.failOn,
+        rules: argv.rule,
+        disable: argv.disable,
+        config: argv.config,
+        quiet: argv.quiet,
+        color: argv.color,
+      });
+      if (code !== 0) throw new ExitCode(code);
+    }),
+  )
+  .command(
+    'rules',
+    'list every rule: id, default severity, whether it can be fixed, title',
+    (y) => y
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON, with guideline, rationale and options' })
+      .example('$0 rules', 'the rule catalog as a table'),
+    (argv) => run(async () => {
+      process.stdout.write(rulesCommand(argv.json));
+    }),
+  )
+  .command(
+    'explain <rule>',
+    'explain a rule: the guideline, why it matters, what is checked, options, how to fix',
+    (y) => y
+      .positional('rule', { type: 'string', demandOption: true })
+      .example('$0 explain persistent-net-rules', 'why renamed interfaces break SpotCloud appliances'),
+    (argv) => run(async () => {
+      process.stdout.write(explainCommand(argv.rule));
+    }),
+  )
   .command(
     'inspect <image>',
     'show the image format, partitions, filesystems and the root filesystem found',
     (y) => y
       .positional('image', { type: 'string', demandOption: true, describe: 'raw or QCOW2 disk image' })
-      .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of a table' }),
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of a table' })
+      .example('$0 inspect d0.img', 'partitions, filesystems and the root found')
+      .example('$0 inspect d0.img --json | jq .mounts', 'where fstab attaches each filesystem'),
     (argv) => run(async () => {
       process.stdout.write(await inspectCommand(argv.image, argv.json));
     }),
@@ -65,7 +132,8 @@ await yargs(hideBin(process.argv))
     'list a directory of the guest (links resolve inside the guest)',
     (y) => y
       .positional('image', { type: 'string', demandOption: true })
-      .positional('path', { type: 'string', default: '/' }),
+      .positional('path', { type: 'string', default: '/' })
+      .example('$0 ls d0.img /etc/udev/rules.d', 'list a guest directory'),
     (argv) => run(async () => {
       process.stdout.write(await lsCommand(argv.image, argv.path));
     }),
@@ -75,14 +143,15 @@ await yargs(hideBin(process.argv))
     'print a file of the guest',
     (y) => y
       .positional('image', { type: 'string', demandOption: true })
-      .positional('path', { type: 'string', demandOption: true }),
+      .positional('path', { type: 'string', demandOption: true })
+      .example('$0 cat d0.img /etc/fstab', 'print a guest file'),
     (argv) => run(() => catCommand(argv.image, argv.path, process.stdout)),
   )
-  .demandCommand(1, 'Give a command: inspect, ls or cat (spotlint --help lists them).')
   .strict()
   .fail((message, error) => {
     if (error) throw error;
-    process.stderr.write(`spotlint: ${message}\n`);
+    const nothingGiven = hideBin(process.argv).length === 0;
+    process.stderr.write(`spotlint: ${nothingGiven ? 'give one or more disk images to check, or a command (spotlint --help lists them)' : message}\n`);
     finished = true;
     process.exit(2);
   })

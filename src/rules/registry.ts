@@ -1,8 +1,10 @@
+import { filesystemClean } from './filesystem-clean.js';
 import { imageSize } from './image-size.js';
+import { persistentNetRules } from './persistent-net-rules.js';
 import type { AnyRule } from './rule.js';
 
 /** Every rule, in the order they run and are listed. */
-export const RULES: readonly AnyRule[] = [imageSize];
+export const RULES: readonly AnyRule[] = [imageSize, filesystemClean, persistentNetRules];
 
 export function findRule(id: string): AnyRule | undefined {
   return RULES.find((rule) => rule.id === id);

@@ -86,9 +86,12 @@ describe('unusable input gets one clear line and exit code 2', () => {
   });
 
   it('arguments that make no sense', () => {
-    expect(expectOneLineError(runCli([]))).toMatch(/Give a command: inspect, ls or cat/);
+    expect(expectOneLineError(runCli([]))).toBe('spotlint: give one or more disk images to check, or a command (spotlint --help lists them)');
     expect(expectOneLineError(runCli(['inspect']))).toMatch(/Not enough non-option arguments/);
-    expect(expectOneLineError(runCli(['frobnicate', 'x']))).toMatch(/Unknown argument/);
+    expect(expectOneLineError(runCli(['inspect', 'a.img', '--frobnicate']))).toMatch(/Unknown argument: frobnicate/);
+    const typo = runCli(['inspcet']);
+    expect(typo.code).toBe(2);
+    expect(typo.stdout).toContain('cannot be checked: inspcet: no such file');
   });
 });
 

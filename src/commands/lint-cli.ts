@@ -1,0 +1,47 @@
+import { applyCliOverrides, loadConfig } from '../config/load-config.js';
+import { renderJson } from '../report/json-report.js';
+import { renderJunit } from '../report/junit-report.js';
+import type { FailOn, LintReport } from '../report/lint-report.js';
+import { renderLintTable } from '../report/lint-table.js';
+import { renderSarif } from '../report/sarif-report.js';
+import { lintExitCode, lintImages } from './lint-command.js';
+import { writeOutputFile } from './write-output.js';
+
+export const LINT_FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
+export type LintFormat = (typeof LINT_FORMATS)[number];
+
+export interface LintArguments {
+  images: string[];
+  format: LintFormat;
+  output?: string;
+  failOn?: FailOn;
+  rules: string[];
+  disable: string[];
+  config?: string;
+  quiet: boolean;
+  /** undefined: decide from the terminal and NO_COLOR. */
+  color?: boolean;
+}
+
+function render(report: LintReport, args: LintArguments, color: boolean): string {
+  switch (args.format) {
+    case 'json': return renderJson(report);
+    case 'sarif': return renderSarif(report);
+    case 'junit': return renderJunit(report);
+    case 'table': return renderLintTable(report, { color, quiet: args.quiet });
+  }
+}
+
+/** `spotlint IMAGE...`: load the config, lint, write the report; returns the exit code. */
+export async function lintCommand(args: LintArguments): Promise<number> {
+  const loaded = await loadConfig({ cwd: process.cwd(), configPath: args.config });
+  const config = applyCliOverrides(loaded, { rules: args.rules, disable: args.disable });
+  const failOn = args.failOn ?? config.failOn ?? 'error';
+  const report = await lintImages(args.images, config, failOn);
+  // Colour only for a person at a terminal: never in a file, never with NO_COLOR.
+  const color = args.color ?? (!args.output && process.stdout.isTTY === true && !process.env.NO_COLOR);
+  const text = render(report, args, color && !process.env.NO_COLOR);
+  if (args.output) await writeOutputFile(args.output, text);
+  else process.stdout.write(text);
+  return lintExitCode(report);
+}

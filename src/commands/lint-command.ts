@@ -1,0 +1,62 @@
+import type { ResolvedConfig } from '../config/config.js';
+import { applyWaivers } from '../config/waivers.js';
+import { isSpotlintError } from '../errors.js';
+import { detectOsName } from '../inspect/guest/os-name.js';
+import { inspectImage } from '../inspect/inspect-image.js';
+import type { FailOn, FindingCounts, ImageReport, LintReport } from '../report/lint-report.js';
+import { REPORT_VERSION } from '../report/lint-report.js';
+import { runRules } from '../rules/engine.js';
+import { SEVERITY_RANK, type Finding } from '../rules/rule.js';
+import { SPOTLINT_VERSION } from '../version.js';
+
+export function countFindings(findings: Finding[]): FindingCounts {
+  const counts: FindingCounts = { error: 0, warning: 0, info: 0, suppressed: 0 };
+  for (const finding of findings) {
+    if (finding.suppressed) counts.suppressed++;
+    else counts[finding.severity]++;
+  }
+  return counts;
+}
+
+/** Inspects and lints one image; an image that cannot be opened is reported, not thrown. */
+async function lintImage(path: string, config: ResolvedConfig): Promise<ImageReport> {
+  let inspected;
+  try {
+    inspected = await inspectImage(path);
+  } catch (error) {
+    if (!isSpotlintError(error)) throw error;
+    return { path, inspection: null, error: error.message, rulesRun: [], findings: [], counts: countFindings([]) };
+  }
+  try {
+    const { rulesRun, findings } = await runRules(inspected, config);
+    const os = inspected.guest ? await detectOsName(inspected.guest).catch(() => undefined) : undefined;
+    return { path, inspection: inspected.inspection, os, rulesRun, findings, counts: countFindings(findings) };
+  } finally {
+    await inspected.close();
+  }
+}
+
+/** Lints every image in turn and applies the config's waivers. */
+export async function lintImages(paths: string[], config: ResolvedConfig, failOn: FailOn, today = new Date().toISOString().slice(0, 10)): Promise<LintReport> {
+  const images: ImageReport[] = [];
+  for (const path of paths) images.push(await lintImage(path, config));
+  const { expired } = applyWaivers(images.flatMap((image) => image.findings), config.waivers, today);
+  for (const image of images) image.counts = countFindings(image.findings);
+  return {
+    tool: { name: 'spotlint', version: SPOTLINT_VERSION },
+    reportVersion: REPORT_VERSION,
+    failOn,
+    images,
+    expiredWaivers: expired.map((w) => ({ rule: w.rule, path: w.path, reason: w.reason, expires: w.expires! })),
+    counts: countFindings(images.flatMap((image) => image.findings)),
+  };
+}
+
+/** 2: an image could not be read; 1: a finding at or above failOn that no waiver accepts; 0: neither. */
+export function lintExitCode(report: LintReport): 0 | 1 | 2 {
+  if (report.images.some((image) => image.inspection === null)) return 2;
+  if (report.failOn === 'none') return 0;
+  const threshold = SEVERITY_RANK[report.failOn];
+  const failing = report.images.some((image) => image.findings.some((f) => !f.suppressed && SEVERITY_RANK[f.severity] >= threshold));
+  return failing ? 1 : 0;
+}
