@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_GUEST, fixturePath } from '../helpers/fixtures.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -10,8 +10,8 @@ interface JsonVolume {
   filesystem: { type: string; uuid?: string; label?: string; ext?: { version: string; cleanlyUnmounted: boolean; blockSize: number } };
 }
 
-function inspectJson(image: string) {
-  const result = runCli(['inspect', '--json', fixturePath(image)]);
+async function inspectJson(image: string) {
+  const result = await runCli(['inspect', '--json', fixturePath(image)]);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout) as {
@@ -32,9 +32,12 @@ function filesystemsOf(volumes: JsonVolume[]) {
 }
 
 describe('spotlint inspect', () => {
-  const mbr = inspectJson('mbr.img');
+  let mbr: Awaited<ReturnType<typeof inspectJson>>;
+  beforeAll(async () => {
+    mbr = await inspectJson('mbr.img');
+  });
 
-  it('reads the MBR layout: three primaries, the boot one active, swap identified', () => {
+  it('reads the MBR layout: three primaries, the boot one active, swap identified', async () => {
     expect(mbr.image.format).toBe('raw');
     expect(mbr.partitionTable.scheme).toBe('mbr');
     expect(mbr.volumes.map((v) => [v.index, v.start, v.size, v.partition?.type, v.partition?.bootable])).toEqual([
@@ -47,7 +50,7 @@ describe('spotlint inspect', () => {
     expect(mbr.volumes[2]!.filesystem).toMatchObject({ uuid: FIXTURE_GUEST.swap.uuid, label: 'swap' });
   });
 
-  it('finds the root filesystem and attaches /boot from fstab by LABEL', () => {
+  it('finds the root filesystem and attaches /boot from fstab by LABEL', async () => {
     expect(mbr.rootPartition).toBe(2);
     expect(mbr.mounts).toEqual([
       { mountPoint: '/', partition: 2, spec: 'root' },
@@ -56,8 +59,8 @@ describe('spotlint inspect', () => {
     expect(mbr.fstabProblems).toEqual([]);
   });
 
-  it.each(['mbr.qcow2', 'mbr-compressed.qcow2', 'mbr-v2.qcow2'])('gives the same partitions and root for %s as for the raw image', (image) => {
-    const qcow = inspectJson(image);
+  it.each(['mbr.qcow2', 'mbr-compressed.qcow2', 'mbr-v2.qcow2'])('gives the same partitions and root for %s as for the raw image', async (image) => {
+    const qcow = await inspectJson(image);
     expect(qcow.image.format).toBe('qcow2');
     expect(qcow.image.virtualSize).toBe(mbr.image.virtualSize);
     expect(qcow.volumes).toEqual(mbr.volumes);
@@ -65,8 +68,8 @@ describe('spotlint inspect', () => {
     expect(qcow.mounts).toEqual(mbr.mounts);
   });
 
-  it('reads GPT names, type GUIDs and the BIOS boot partition', () => {
-    const gpt = inspectJson('gpt.img');
+  it('reads GPT names, type GUIDs and the BIOS boot partition', async () => {
+    const gpt = await inspectJson('gpt.img');
     expect(gpt.partitionTable).toMatchObject({ scheme: 'gpt', problems: [] });
     expect(gpt.volumes.map((v) => [v.index, v.partition?.name, v.partition?.typeName])).toEqual([
       [1, 'boot', 'Linux filesystem'],
@@ -79,8 +82,8 @@ describe('spotlint inspect', () => {
     expect(gpt.mounts).toEqual(mbr.mounts);
   });
 
-  it('numbers logical partitions from 5 and finds the root on one', () => {
-    const logical = inspectJson('logical.img');
+  it('numbers logical partitions from 5 and finds the root on one', async () => {
+    const logical = await inspectJson('logical.img');
     expect(logical.volumes.map((v) => [v.index, v.partition?.kind, v.filesystem.type])).toEqual([
       [1, 'primary', 'ext2'],
       [5, 'logical', 'ext4'],
@@ -91,8 +94,8 @@ describe('spotlint inspect', () => {
     expect(logical.mounts.map((m) => [m.mountPoint, m.partition])).toEqual([['/', 5], ['/boot', 1]]);
   });
 
-  it('reads a bare filesystem and says which fstab entries it cannot attach', () => {
-    const bare = inspectJson('bare.img');
+  it('reads a bare filesystem and says which fstab entries it cannot attach', async () => {
+    const bare = await inspectJson('bare.img');
     expect(bare.partitionTable.scheme).toBe('none');
     expect(bare.volumes).toHaveLength(1);
     expect(bare.volumes[0]).toMatchObject({ index: null, start: 0, filesystem: { type: 'ext4', uuid: FIXTURE_GUEST.root.uuid } });
@@ -102,8 +105,8 @@ describe('spotlint inspect', () => {
     ]);
   });
 
-  it('prints a table a person can read', () => {
-    const result = runCli(['inspect', fixturePath('mbr.img')]);
+  it('prints a table a person can read', async () => {
+    const result = await runCli(['inspect', fixturePath('mbr.img')]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Format: +raw/);
     expect(result.stdout).toMatch(/Partitions: MBR \(DOS\), disk id 5107c0de/);
@@ -111,7 +114,7 @@ describe('spotlint inspect', () => {
     expect(result.stdout).toContain('Root filesystem: partition 2');
     expect(result.stdout).toContain('Mounted /boot from partition 1 (fstab: LABEL=boot)');
     expect(result.stdout).toMatch(/partition 2: ext4, 6144 blocks of 4096 bytes, .*; clean/);
-    const qcow = runCli(['inspect', fixturePath('mbr-v2.qcow2')]);
+    const qcow = await runCli(['inspect', fixturePath('mbr-v2.qcow2')]);
     expect(qcow.stdout).toMatch(/Format: +QCOW2 v2, 64\.0 KiB clusters/);
   });
 });

@@ -5,10 +5,10 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { XMLParser } from 'fast-xml-parser';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/build-image.js';
 import { copyFixture, FIXTURE_DIR } from '../helpers/fixtures.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
 
 const SAMPLE = join(FIXTURE_DIR, 'sample.img');
 const NET_RULES = '/etc/udev/rules.d/70-persistent-net.rules';
@@ -29,8 +29,8 @@ function writeConfig(dir: string, config: object): string {
 describe('spotlint IMAGE: exit codes and --fail-on', () => {
   const dir = tempDir('lint');
 
-  it('exits 1 for an error finding, with the finding and a summary in the table', () => {
-    const result = lintIn(dir, [SAMPLE]);
+  it('exits 1 for an error finding, with the finding and a summary in the table', async () => {
+    const result = await lintIn(dir, [SAMPLE]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`test/images/sample.img (raw, 38.0 MiB, Debian GNU/Linux 12 (bookworm))`);
     expect(result.stdout).toMatch(/│ error +│ persistent-net-rules │ \/etc\/udev\/rules\.d\/70-persistent-net\.rules:8 │/);
@@ -44,38 +44,38 @@ describe('spotlint IMAGE: exit codes and --fail-on', () => {
     [['--rule', 'persistent-net-rules=warning', '--fail-on', 'warning'], 1],
     [['--rule', 'persistent-net-rules=info', '--fail-on', 'warning'], 0],
     [['--rule', 'persistent-net-rules=info', '--fail-on', 'info'], 1],
-  ])('%j exits %i', (args, code) => {
-    expect(lintIn(dir, [SAMPLE, ...args]).code).toBe(code);
+  ])('%j exits %i', async (args, code) => {
+    expect((await lintIn(dir, [SAMPLE, ...args])).code).toBe(code);
   });
 
-  it('says when nothing was found', () => {
-    const result = lintIn(dir, [SAMPLE, '--disable', 'persistent-net-rules']);
+  it('says when nothing was found', async () => {
+    const result = await lintIn(dir, [SAMPLE, '--disable', 'persistent-net-rules']);
     expect(result.stdout).toContain('  no problems found (2 rules ran)\n0 errors, 0 warnings, 0 info in ');
   });
 
-  it('checks several images and exits 2 when one cannot be read, after reporting all', () => {
+  it('checks several images and exits 2 when one cannot be read, after reporting all', async () => {
     const missing = join(dir, 'missing.img');
-    const result = lintIn(dir, [SAMPLE, missing, '--format', 'json']);
+    const result = await lintIn(dir, [SAMPLE, missing, '--format', 'json']);
     expect(result.code).toBe(2);
     const report = JSON.parse(result.stdout);
     expect(report.images.map((i: { path: string }) => i.path)).toEqual([SAMPLE, missing]);
     expect(report.images[1]).toMatchObject({ inspection: null, error: `${missing}: no such file` });
   });
 
-  it('turns on a rule set to off in the config with --rule ID, with the config\'s options', () => {
+  it('turns on a rule set to off in the config with --rule ID, with the config\'s options', async () => {
     writeConfig(dir, { rules: { 'image-size': ['off', { maxBytes: 1024 }] } });
-    const quiet = runCli(['--config', join(dir, 'spotlint.config.json'), SAMPLE, '--disable', 'persistent-net-rules']);
+    const quiet = await runCli(['--config', join(dir, 'spotlint.config.json'), SAMPLE, '--disable', 'persistent-net-rules']);
     expect(quiet.code).toBe(0);
-    const result = runCli(['--config', join(dir, 'spotlint.config.json'), SAMPLE, '--rule', 'image-size', '--disable', 'persistent-net-rules']);
+    const result = await runCli(['--config', join(dir, 'spotlint.config.json'), SAMPLE, '--rule', 'image-size', '--disable', 'persistent-net-rules']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('image-size');
     expect(result.stdout).toMatch(/The virtual disk is 38\.0 MiB \(39845888 bytes\), above the 1\.0 KiB \(1024 bytes\)/);
   });
 
-  it('flags a filesystem that was not cleanly unmounted', () => {
+  it('flags a filesystem that was not cleanly unmounted', async () => {
     const image = copyFixture('bare.img');
     execFileSync('debugfs', ['-w', '-R', 'ssv state 0', image], { stdio: 'pipe' });
-    const result = lintIn(dir, [image, '--format', 'json']);
+    const result = await lintIn(dir, [image, '--format', 'json']);
     const findings = JSON.parse(result.stdout).images[0].findings;
     expect(findings).toContainEqual(expect.objectContaining({
       ruleId: 'filesystem-clean',
@@ -88,20 +88,23 @@ describe('spotlint IMAGE: exit codes and --fail-on', () => {
 
 describe('every report format from one run', () => {
   const dir = tempDir('formats');
-  const outputs = Object.fromEntries(['json', 'sarif', 'junit', 'table'].map((format) => {
-    const path = join(dir, `report.${format}`);
-    const result = lintIn(dir, [SAMPLE, copyFixture('mbr.qcow2'), '--format', format, '--output', path]);
-    return [format, { result, path }];
-  }));
+  const outputs: Record<string, { result: CliResult; path: string }> = {};
+  beforeAll(async () => {
+    const qcow2 = copyFixture('mbr.qcow2');
+    for (const format of ['json', 'sarif', 'junit', 'table']) {
+      const path = join(dir, `report.${format}`);
+      outputs[format] = { result: await lintIn(dir, [SAMPLE, qcow2, '--format', format, '--output', path]), path };
+    }
+  });
 
-  it('writes each to its file, prints nothing, and exits the same way', () => {
+  it('writes each to its file, prints nothing, and exits the same way', async () => {
     for (const { result } of Object.values(outputs)) {
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
     }
   });
 
-  it('JSON matches report.schema.json', () => {
+  it('JSON matches report.schema.json', async () => {
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     addFormats(ajv);
     const validate = ajv.compile(readJson(join(FIXTURE_DIR, '..', '..', 'report.schema.json')));
@@ -111,7 +114,7 @@ describe('every report format from one run', () => {
     expect(report.counts).toEqual({ error: 2, warning: 0, info: 0, suppressed: 0 });
   });
 
-  it('SARIF matches the official SARIF 2.1.0 schema and names the rule and guest path', () => {
+  it('SARIF matches the official SARIF 2.1.0 schema and names the rule and guest path', async () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
     addFormats(ajv);
     const validate = ajv.compile(readJson(join(FIXTURE_DIR, '..', 'data', 'sarif-schema-2.1.0.json')));
@@ -123,7 +126,7 @@ describe('every report format from one run', () => {
     expect(JSON.stringify(results[0].locations)).toContain(NET_RULES);
   });
 
-  it('JUnit parses back with one suite per image and a failure for the error', () => {
+  it('JUnit parses back with one suite per image and a failure for the error', async () => {
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(outputs.junit!.path, 'utf8'));
     const suites = [xml.testsuites.testsuite].flat();
     expect(suites).toHaveLength(2);
@@ -135,13 +138,13 @@ describe('every report format from one run', () => {
     }
   });
 
-  it('the table file has no colour codes', () => {
+  it('the table file has no colour codes', async () => {
     expect(readFileSync(outputs.table!.path, 'utf8')).not.toContain('\x1b[');
   });
 });
 
 describe('configuration', () => {
-  it('stops with exit 2 and lists every mistake in an invalid config', () => {
+  it('stops with exit 2 and lists every mistake in an invalid config', async () => {
     const dir = tempDir('bad-config');
     const config = writeConfig(dir, {
       rulez: {},
@@ -149,7 +152,7 @@ describe('configuration', () => {
       failOn: 'sometimes',
       waivers: [{ rule: 'persistent-net-rules', expires: '2027-13-01' }],
     });
-    const result = runCli(['--config', config, SAMPLE]);
+    const result = await runCli(['--config', config, SAMPLE]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     const lines = result.stderr.trimEnd().split('\n');
@@ -165,7 +168,7 @@ describe('configuration', () => {
     ]));
   });
 
-  it('finds spotlint.config.json in a parent folder', () => {
+  it('finds spotlint.config.json in a parent folder', async () => {
     const dir = tempDir('walk-up');
     writeConfig(dir, { rules: { 'persistent-net-rules': 'off' } });
     const nested = join(dir, 'a', 'b');
@@ -174,19 +177,19 @@ describe('configuration', () => {
     expect(result).toContain('no problems found');
   });
 
-  it('waives an accepted finding, and reports an expired waiver instead of honouring it', () => {
+  it('waives an accepted finding, and reports an expired waiver instead of honouring it', async () => {
     const dir = tempDir('waivers');
     const waiver = { rule: 'persistent-net-rules', path: NET_RULES, reason: 'rebuilt by the first-boot script' };
     writeConfig(dir, { waivers: [{ ...waiver, expires: '2999-12-31' }] });
-    const accepted = runCli(['--config', join(dir, 'spotlint.config.json'), SAMPLE, '--format', 'json']);
+    const accepted = await runCli(['--config', join(dir, 'spotlint.config.json'), SAMPLE, '--format', 'json']);
     expect(accepted.code).toBe(0);
     const finding = JSON.parse(accepted.stdout).images[0].findings[0];
     expect(finding.suppressed).toEqual({ reason: waiver.reason, expires: '2999-12-31' });
-    const sarif = JSON.parse(runCli(['--config', join(dir, 'spotlint.config.json'), SAMPLE, '--format', 'sarif']).stdout);
+    const sarif = JSON.parse((await runCli(['--config', join(dir, 'spotlint.config.json'), SAMPLE, '--format', 'sarif'])).stdout);
     expect(sarif.runs[0].results[0].suppressions).toEqual([{ kind: 'external', justification: waiver.reason, properties: { expires: '2999-12-31' } }]);
 
     writeConfig(dir, { waivers: [{ ...waiver, expires: '2020-01-31' }] });
-    const expired = runCli(['--config', join(dir, 'spotlint.config.json'), SAMPLE]);
+    const expired = await runCli(['--config', join(dir, 'spotlint.config.json'), SAMPLE]);
     expect(expired.code).toBe(1);
     expect(expired.stdout).toContain(`The waiver for persistent-net-rules at ${NET_RULES} expired on 2020-01-31`);
   });
@@ -194,30 +197,30 @@ describe('configuration', () => {
 
 describe('colour', () => {
   const dir = tempDir('colour');
-  it('is on with --color, and never with NO_COLOR', () => {
-    expect(lintIn(dir, [SAMPLE, '--color']).stdout).toContain('\x1b[31merror');
-    expect(lintIn(dir, [SAMPLE, '--color'], { NO_COLOR: '1' }).stdout).not.toContain('\x1b[');
-    expect(lintIn(dir, [SAMPLE]).stdout).not.toContain('\x1b[');
+  it('is on with --color, and never with NO_COLOR', async () => {
+    expect((await lintIn(dir, [SAMPLE, '--color'])).stdout).toContain('\x1b[31merror');
+    expect((await lintIn(dir, [SAMPLE, '--color'], { NO_COLOR: '1' })).stdout).not.toContain('\x1b[');
+    expect((await lintIn(dir, [SAMPLE])).stdout).not.toContain('\x1b[');
   });
 });
 
 describe('rule catalog', () => {
-  it('spotlint rules lists every rule, as a table and as JSON', () => {
-    const table = runCli(['rules']);
+  it('spotlint rules lists every rule, as a table and as JSON', async () => {
+    const table = await runCli(['rules']);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/│ persistent-net-rules │ error +│ safe +│ No network interface names pinned to MAC addresses by udev │/);
-    const json = JSON.parse(runCli(['rules', '--json']).stdout);
+    const json = JSON.parse((await runCli(['rules', '--json'])).stdout);
     expect(json.map((r: { id: string }) => r.id)).toEqual(['image-size', 'filesystem-clean', 'persistent-net-rules']);
     expect(json[0].defaultOptions).toEqual({ maxBytes: 2147483648 });
   });
 
-  it('spotlint explain prints the guideline, the why and the fix, and suggests on a typo', () => {
-    const explained = runCli(['explain', 'image-size']);
+  it('spotlint explain prints the guideline, the why and the fix, and suggests on a typo', async () => {
+    const explained = await runCli(['explain', 'image-size']);
     expect(explained.code).toBe(0);
     expect(explained.stdout).toContain('maximum appliance size of 2GB per VM');
     expect(explained.stdout).toContain('How to fix: ');
     expect(explained.stdout).toContain('  maxBytes (integer, default 2147483648): ');
-    const typo = runCli(['explain', 'imagesize']);
+    const typo = await runCli(['explain', 'imagesize']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toBe('spotlint: unknown rule "imagesize" (did you mean "image-size"?); spotlint rules lists them all\n');
   });
