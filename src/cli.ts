@@ -3,7 +3,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { catCommand, lsCommand } from './commands/guest-file-commands.js';
 import { inspectCommand } from './commands/inspect-command.js';
-import { lintCommand, LINT_FORMATS } from './commands/lint-cli.js';
+import { lintCommand, LINT_FORMATS, type LintFormat } from './commands/lint-cli.js';
+import { FAIL_ON_VALUES, type FailOn } from './report/lint-report.js';
 import { explainCommand, rulesCommand } from './commands/rules-command.js';
 import { isSpotlintError } from './errors.js';
 import { printable } from './report/printable.js';
@@ -25,6 +26,16 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 let commandStarted = false;
+
+/** A repeated single-value option: the last one wins, as in most tools. */
+function lastValue<T>(value: T | T[]): T {
+  return Array.isArray(value) ? value[value.length - 1]! : value;
+}
+
+/** A repeatable option, given once or many times. */
+function allValues(value: string | string[]): string[] {
+  return [value].flat();
+}
 
 /** A command's verdict other than success, e.g. 1 for findings at or above --fail-on. */
 class ExitCode extends Error {
@@ -69,26 +80,26 @@ await yargs(hideBin(process.argv))
     'check images against the SpotCloud appliance guidelines',
     (y) => y
       .positional('images', { type: 'string', array: true, demandOption: true, describe: 'raw or QCOW2 disk images' })
-      .option('format', { alias: 'f', choices: LINT_FORMATS, default: 'table' as const, describe: 'report format' })
-      .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE (whole or not at all)' })
-      .option('fail-on', { choices: ['error', 'warning', 'info', 'none'] as const, describe: 'exit 1 when a finding is at or above this severity [default: error, or failOn in the config]' })
-      .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'enable a rule, or set its severity: --rule ID or --rule ID=SEVERITY' })
-      .option('disable', { type: 'string', array: true, default: [] as string[], describe: 'turn a rule off' })
-      .option('config', { alias: 'c', type: 'string', describe: 'config file (default: spotlint.config.json here or in a parent folder)' })
+      .option('format', { alias: 'f', choices: LINT_FORMATS, default: 'table' as const, coerce: lastValue, describe: 'report format' })
+      .option('output', { alias: 'o', type: 'string', requiresArg: true, coerce: lastValue, describe: 'write the report to FILE (whole or not at all)' })
+      .option('fail-on', { choices: FAIL_ON_VALUES, coerce: lastValue, describe: 'exit 1 when a finding is at or above this severity [default: error, or failOn in the config]' })
+      .option('rule', { type: 'string', requiresArg: true, coerce: allValues, default: [] as string[], describe: 'enable a rule, or set its severity: --rule ID or --rule ID=SEVERITY (repeatable)' })
+      .option('disable', { type: 'string', requiresArg: true, coerce: allValues, default: [] as string[], describe: 'turn a rule off (repeatable)' })
+      .option('config', { alias: 'c', type: 'string', requiresArg: true, coerce: lastValue, describe: 'config file (default: spotlint.config.json here or in a parent folder)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'table: show errors only' })
       .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal, unless NO_COLOR is set)' })
       .example('$0 d0.img', 'check one image, print a table')
       .example('$0 d0.img hd1.qcow2 --format sarif -o spotlint.sarif', 'SARIF for code scanning, for two disks')
-      .example('$0 d0.img --fail-on warning --disable phone-home', 'a stricter CI gate without one rule'),
+      .example('$0 --fail-on warning --disable filesystem-clean d0.img', 'a stricter CI gate without one rule'),
     (argv) => run(async () => {
       const code = await lintCommand({
         images: argv.images,
-        format: argv.format,
-        output: argv.output,
-        failOn: argv.failOn,
+        format: argv.format as LintFormat,
+        output: argv.output as string | undefined,
+        failOn: argv.failOn as FailOn | undefined,
         rules: argv.rule,
         disable: argv.disable,
-        config: argv.config,
+        config: argv.config as string | undefined,
         quiet: argv.quiet,
         color: argv.color,
       });
@@ -149,9 +160,11 @@ await yargs(hideBin(process.argv))
   )
   .strict()
   .fail((message, error) => {
-    if (error) throw error;
+    // Command handlers catch their own errors (run()); what arrives here is
+    // yargs rejecting the arguments, sometimes as a message, sometimes as an error.
     const nothingGiven = hideBin(process.argv).length === 0;
-    process.stderr.write(`spotlint: ${nothingGiven ? 'give one or more disk images to check, or a command (spotlint --help lists them)' : message}\n`);
+    const why = nothingGiven ? 'give one or more disk images to check, or a command (spotlint --help lists them)' : message ?? error?.message;
+    process.stderr.write(`spotlint: ${printable(String(why).split('\n')[0]!)}\n`);
     finished = true;
     process.exit(2);
   })

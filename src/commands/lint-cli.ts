@@ -1,10 +1,12 @@
-import { applyCliOverrides, loadConfig } from '../config/load-config.js';
+import { applyCliOverrides } from '../config/cli-overrides.js';
+import { loadConfig } from '../config/load-config.js';
 import { renderJson } from '../report/json-report.js';
 import { renderJunit } from '../report/junit-report.js';
 import type { FailOn, LintReport } from '../report/lint-report.js';
 import { renderLintTable } from '../report/lint-table.js';
 import { renderSarif } from '../report/sarif-report.js';
-import { lintExitCode, lintImages } from './lint-command.js';
+import { lintExitCode, lintImages } from './lint-images.js';
+import { printable } from '../report/printable.js';
 import { writeOutputFile } from './write-output.js';
 
 export const LINT_FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
@@ -39,9 +41,11 @@ export async function lintCommand(args: LintArguments): Promise<number> {
   const failOn = args.failOn ?? config.failOn ?? 'error';
   const report = await lintImages(args.images, config, failOn);
   // Colour only for a person at a terminal: never in a file, never with NO_COLOR.
-  const color = args.color ?? (!args.output && process.stdout.isTTY === true && !process.env.NO_COLOR);
-  const text = render(report, args, color && !process.env.NO_COLOR);
-  if (args.output) await writeOutputFile(args.output, text);
+  const color = !process.env.NO_COLOR && (args.color ?? (!args.output && process.stdout.isTTY === true));
+  const text = render(report, args, color);
+  if (args.output) await writeOutputFile(args.output, text, args.images);
   else process.stdout.write(text);
+  // The report says it too, but a CI log should show why the run failed without opening it.
+  for (const image of report.images) if (!image.inspection) process.stderr.write(`spotlint: ${printable(image.error ?? `${image.path}: cannot be read`)}\n`);
   return lintExitCode(report);
 }

@@ -1,10 +1,10 @@
 import { RULES } from '../rules/registry.js';
 import { SEVERITIES, type AnyRule } from '../rules/rule.js';
+import { FAIL_ON_VALUES } from '../report/lint-report.js';
 
 /** What a rule entry may say, in the order messages list them. */
 export const RULE_LEVELS = [...SEVERITIES, 'off'] as const;
 /** What `failOn` may say. */
-export const FAIL_ON_VALUES = [...SEVERITIES, 'none'] as const;
 
 export const CONFIG_FILE_NAME = 'spotlint.config.json';
 
@@ -59,9 +59,9 @@ export function buildRulesSchema(rules: readonly AnyRule[] = RULES): object {
           properties: {
             rule: { type: 'string', enum: rules.map((rule) => rule.id), description: 'Id of the rule whose findings are accepted.' },
             path: { type: 'string', pattern: '^/', description: 'Absolute path inside the guest; absent = anywhere.' },
-            partition: { type: 'integer', minimum: 0, description: 'Partition number; absent = any.' },
+            partition: { type: 'integer', minimum: 1, description: 'Partition number (as in /dev/sda2: 2); absent = any.' },
             reason: { type: 'string', minLength: 1, description: 'Why this is acceptable, for the next reader.' },
-            expires: { type: 'string', format: 'date', description: 'Last day (YYYY-MM-DD, inclusive) the waiver applies.' },
+            expires: { type: 'string', format: 'date', description: 'Last day (YYYY-MM-DD, inclusive, in UTC) the waiver applies.' },
           },
           required: ['rule', 'reason'],
           additionalProperties: false,

@@ -15,8 +15,8 @@ import { basename } from 'node:path';
 import { create } from 'xmlbuilder2';
 import { INTERNAL_ERROR_RULE_ID } from '../rules/engine.js';
 import { RULES } from '../rules/registry.js';
-import { SEVERITY_RANK, type Finding, type FindingLocation } from '../rules/rule.js';
-import type { FailOn, ImageReport, LintReport } from './lint-report.js';
+import type { Finding, FindingLocation } from '../rules/rule.js';
+import { failsThreshold, type FailOn, type ImageReport, type LintReport } from './lint-report.js';
 
 interface CaseResult {
   ruleId: string;
@@ -91,14 +91,15 @@ function renderSuite(root: XmlNode, image: ImageReport, report: LintReport): Sui
 function caseResults(image: ImageReport, failOn: FailOn): CaseResult[] {
   const ids = [...image.rulesRun];
   for (const finding of image.findings) if (!ids.includes(finding.ruleId)) ids.push(finding.ruleId);
-  const fails = (finding: Finding) => !finding.suppressed && failOn !== 'none' && SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[failOn];
+  // A crashed rule is an error whatever the threshold: its checks did not run.
+  const fails = (finding: Finding) => finding.ruleId === INTERNAL_ERROR_RULE_ID || failsThreshold(finding, failOn);
   const results: CaseResult[] = ids.map((ruleId) => {
     const findings = image.findings.filter((finding) => finding.ruleId === ruleId);
     return { ruleId, failing: findings.filter(fails), passing: findings.filter((finding) => !fails(finding)) };
   });
   for (const rule of RULES) {
     if (ids.includes(rule.id)) continue;
-    results.push({ ruleId: rule.id, failing: [], passing: [], skipped: 'did not run on this image (off in the config)' });
+    results.push({ ruleId: rule.id, failing: [], passing: [], skipped: 'did not run on this image (turned off)' });
   }
   return results;
 }

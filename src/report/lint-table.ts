@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { createColors } from 'picocolors';
 import type { Finding, Severity } from '../rules/rule.js';
 import { formatBytes } from './format-bytes.js';
-import type { FindingCounts, ImageReport, LintReport } from './lint-report.js';
+import { describeExpiredWaiver, type FindingCounts, type ImageReport, type LintReport } from './lint-report.js';
 import { printable } from './printable.js';
 
 export interface TableOptions {
@@ -75,7 +75,7 @@ export function renderLintTable(report: LintReport, options: TableOptions): stri
   const c = createColors(options.color);
   const blocks = report.images.map((image) => renderImage(image, options, c));
   for (const waiver of report.expiredWaivers) {
-    blocks.push(c.yellow(`The waiver for ${waiver.rule}${waiver.path ? ` at ${printable(waiver.path)}` : ''} expired on ${waiver.expires} ("${printable(waiver.reason)}"); it no longer suppresses anything. Fix the finding, or renew the waiver in the config.`));
+    blocks.push(c.yellow(printable(describeExpiredWaiver(waiver))));
   }
   return `${blocks.join('\n\n')}\n`;
 }

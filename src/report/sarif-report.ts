@@ -23,7 +23,7 @@ import type {
 import { RULES } from '../rules/registry.js';
 import type { AnyRule, Finding, FindingLocation, Severity } from '../rules/rule.js';
 import { INTERNAL_ERROR_RULE_ID } from '../rules/engine.js';
-import type { ImageReport, LintReport } from './lint-report.js';
+import { describeExpiredWaiver, type ImageReport, type LintReport } from './lint-report.js';
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 /** Versioned per SARIF §3.27.17; bump the suffix if the hashed key ever changes. */
@@ -184,7 +184,7 @@ function invocation(report: LintReport, imageLocation: (image: ImageReport) => A
       level: 'warning',
       descriptor: { id: 'expired-waiver', index: 1 },
       ...(index === undefined ? {} : { associatedRule: { id: waiver.rule, index } }),
-      message: { text: `The waiver for ${waiver.rule}${waiver.path ? ` at ${waiver.path}` : ''} expired on ${waiver.expires} ("${waiver.reason}"), so it no longer suppresses anything; renew it or fix what it waived.` },
+      message: { text: describeExpiredWaiver(waiver) },
     };
   });
   const ruleFailed = report.images.some((image) => image.findings.some((f) => f.ruleId === INTERNAL_ERROR_RULE_ID));
@@ -219,15 +219,17 @@ function describeLocation(location: FindingLocation): string | undefined {
 }
 
 /**
- * What identifies a finding across runs and machines: the rule, the image's
- * file name (not its directory, which differs per checkout), the partition,
+ * What identifies a finding across runs and machines: the rule, the image
+ * as the user named it (only the file name of an absolute path, whose
+ * directory differs per checkout and machine), the partition,
  * the guest path, and the message with its numbers blanked, so a line
  * number or a size that changes between runs keeps the same alert.
  */
 function fingerprintKey(imagePath: string, finding: Finding): string {
   const message = finding.message.replace(/\d+/g, '#').replace(/\s+/g, ' ').trim();
   const { partition, path } = finding.location;
-  return JSON.stringify([finding.ruleId, basename(imagePath), partition === undefined ? 'image' : partition, path ?? '', message]);
+  const image = isAbsolute(imagePath) ? basename(imagePath) : normalize(imagePath);
+  return JSON.stringify([finding.ruleId, image, partition === undefined ? 'image' : partition, path ?? '', message]);
 }
 
 /** Findings alike in every part of the key are told apart by their order, as codeql-action does with ":n". */

@@ -2,7 +2,9 @@ import type { ResolvedConfig } from '../config/config.js';
 import { ExtError } from '../inspect/ext/ext-filesystem.js';
 import type { InspectedImage } from '../inspect/inspect-image.js';
 import { RULES } from './registry.js';
-import { SEVERITY_RANK, type AnyRule, type Finding } from './rule.js';
+import type { AttachedMount } from '../inspect/guest/assemble-guest.js';
+import { isWithin } from '../inspect/guest/guest-path.js';
+import { SEVERITY_RANK, type AnyRule, type Finding, type FindingLocation } from './rule.js';
 
 /** The finding a rule that throws turns into; not a rule a user can configure. */
 export const INTERNAL_ERROR_RULE_ID = 'internal-error';
@@ -29,13 +31,30 @@ export async function runRules(inspected: InspectedImage, config: ResolvedConfig
         inspection: inspected.inspection,
         guest: inspected.guest,
         options: setting?.options ?? rule.defaultOptions,
-        report: (input) => findings.push({ ...input, ruleId: rule.id, severity: level, location: input.location ?? {} }),
+        report: (input) => findings.push({
+          ...input,
+          ruleId: rule.id,
+          severity: level,
+          location: withPartition(input.location ?? {}, inspected.inspection.mounts),
+        }),
       });
     } catch (error) {
       findings.push({ ruleId: INTERNAL_ERROR_RULE_ID, severity: 'error', location: {}, message: describeRuleFailure(rule.id, error) });
     }
   }
   return { rulesRun, findings: sortFindings(findings) };
+}
+
+/**
+ * A guest path lives on the filesystem mounted nearest above it: say which
+ * partition, so reports show it and waivers can match on it.
+ */
+function withPartition(location: FindingLocation, mounts: readonly AttachedMount[]): FindingLocation {
+  if (location.partition !== undefined || !location.path) return location;
+  const mount = [...mounts]
+    .sort((a, b) => b.mountPoint.length - a.mountPoint.length)
+    .find((m) => isWithin(location.path!, m.mountPoint));
+  return mount ? { partition: mount.partition, ...location } : location;
 }
 
 function describeRuleFailure(ruleId: string, error: unknown): string {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Ajv } from 'ajv';
@@ -33,7 +33,7 @@ describe('spotlint IMAGE: exit codes and --fail-on', () => {
     const result = await lintIn(dir, [SAMPLE]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`test/images/sample.img (raw, 38.0 MiB, Debian GNU/Linux 12 (bookworm))`);
-    expect(result.stdout).toMatch(/│ error +│ persistent-net-rules │ \/etc\/udev\/rules\.d\/70-persistent-net\.rules:8 │/);
+    expect(result.stdout).toMatch(/│ error +│ persistent-net-rules │ partition 2 \/etc\/udev\/rules\.d\/70-persistent-net\.rules:8 │/);
     expect(result.stdout).toContain('1 error, 0 warnings, 0 info in ');
   });
 
@@ -50,7 +50,7 @@ describe('spotlint IMAGE: exit codes and --fail-on', () => {
 
   it('says when nothing was found', async () => {
     const result = await lintIn(dir, [SAMPLE, '--disable', 'persistent-net-rules']);
-    expect(result.stdout).toContain('  no problems found (2 rules ran)\n0 errors, 0 warnings, 0 info in ');
+    expect(result.stdout).toContain('  no problems found (3 rules ran)\n0 errors, 0 warnings, 0 info in ');
   });
 
   it('checks several images and exits 2 when one cannot be read, after reporting all', async () => {
@@ -60,6 +60,29 @@ describe('spotlint IMAGE: exit codes and --fail-on', () => {
     const report = JSON.parse(result.stdout);
     expect(report.images.map((i: { path: string }) => i.path)).toEqual([SAMPLE, missing]);
     expect(report.images[1]).toMatchObject({ inspection: null, error: `${missing}: no such file` });
+    expect(result.stderr).toBe(`spotlint: ${missing}: no such file\n`);
+  });
+
+  it('takes options before or after the images, and the last of a repeated single-value option', async () => {
+    expect((await lintIn(dir, ['--disable', 'persistent-net-rules', SAMPLE])).code).toBe(0);
+    expect((await lintIn(dir, ['--rule', 'persistent-net-rules=warning', '--disable', 'filesystem-clean', SAMPLE, '--fail-on', 'warning'])).code).toBe(1);
+    expect((await lintIn(dir, [SAMPLE, '--fail-on', 'none', '--fail-on', 'error'])).code).toBe(1);
+    const json = await lintIn(dir, [SAMPLE, '-f', 'sarif', '-f', 'json']);
+    expect(JSON.parse(json.stdout).reportVersion).toBe(1);
+    const bad = await lintIn(dir, [SAMPLE, '--rule', 'image-size=error=x']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('spotlint: --rule image-size=error=x: severity must be one of error, warning, info, off (did you mean "error"?)\n');
+  });
+
+  it('reports a filesystem it cannot read instead of calling the image clean', async () => {
+    const image = copyFixture('bare.img');
+    const bytes = readFileSync(image);
+    bytes.writeUInt32LE(0, 1024 + 40); // s_inodes_per_group = 0: libext2fs refuses the superblock
+    writeFileSync(image, bytes);
+    const result = await lintIn(dir, [image]);
+    expect(result.code).toBe(1);
+    // metadata_csum: the damaged superblock no longer matches its checksum.
+    expect(result.stdout).toMatch(/│ error +│ filesystem-unreadable │ whole disk +│ The ext4 filesystem on the whole disk cannot be read: EXT2_ET_SB_CSUM_INVALID: +│/);
   });
 
   it('turns on a rule set to off in the config with --rule ID, with the config\'s options', async () => {
@@ -138,6 +161,18 @@ describe('every report format from one run', () => {
     }
   });
 
+  it('never replaces a device, a link or the image itself with a report', async () => {
+    const image = copyFixture('bare.img');
+    const before = readFileSync(image);
+    const self = await lintIn(dir, [image, '-f', 'json', '-o', image]);
+    expect(self.code).toBe(2);
+    expect(self.stderr).toBe(`spotlint: ${image}: is the image being checked; give another file name for the report\n`);
+    expect(readFileSync(image).equals(before)).toBe(true);
+    const device = await lintIn(dir, [SAMPLE, '-o', '/dev/null']);
+    expect(device.stderr).toBe('spotlint: /dev/null: is not a regular file (a device or special file); give a file name for the report\n');
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+
   it('the table file has no colour codes', async () => {
     expect(readFileSync(outputs.table!.path, 'utf8')).not.toContain('\x1b[');
   });
@@ -188,10 +223,15 @@ describe('configuration', () => {
     const sarif = JSON.parse((await runCli(['--config', join(dir, 'spotlint.config.json'), SAMPLE, '--format', 'sarif'])).stdout);
     expect(sarif.runs[0].results[0].suppressions).toEqual([{ kind: 'external', justification: waiver.reason, properties: { expires: '2999-12-31' } }]);
 
+    writeConfig(dir, { waivers: [{ rule: 'persistent-net-rules', partition: 2, reason: 'the root partition is rebuilt' }] });
+    expect((await runCli(['--config', join(dir, 'spotlint.config.json'), SAMPLE])).code).toBe(0);
+    writeConfig(dir, { waivers: [{ rule: 'persistent-net-rules', partition: 1, reason: 'wrong partition' }] });
+    expect((await runCli(['--config', join(dir, 'spotlint.config.json'), SAMPLE])).code).toBe(1);
+
     writeConfig(dir, { waivers: [{ ...waiver, expires: '2020-01-31' }] });
     const expired = await runCli(['--config', join(dir, 'spotlint.config.json'), SAMPLE]);
     expect(expired.code).toBe(1);
-    expect(expired.stdout).toContain(`The waiver for persistent-net-rules at ${NET_RULES} expired on 2020-01-31`);
+    expect(expired.stdout).toContain(`The waiver for persistent-net-rules at ${NET_RULES} expired on 2020-01-31 (UTC)`);
   });
 });
 
@@ -208,9 +248,9 @@ describe('rule catalog', () => {
   it('spotlint rules lists every rule, as a table and as JSON', async () => {
     const table = await runCli(['rules']);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/│ persistent-net-rules │ error +│ safe +│ No network interface names pinned to MAC addresses by udev │/);
+    expect(table.stdout).toMatch(/│ persistent-net-rules +│ error +│ safe +│ No network interface names pinned to MAC addresses by udev │/);
     const json = JSON.parse((await runCli(['rules', '--json'])).stdout);
-    expect(json.map((r: { id: string }) => r.id)).toEqual(['image-size', 'filesystem-clean', 'persistent-net-rules']);
+    expect(json.map((r: { id: string }) => r.id)).toEqual(['image-size', 'filesystem-clean', 'filesystem-unreadable', 'persistent-net-rules']);
     expect(json[0].defaultOptions).toEqual({ maxBytes: 2147483648 });
   });
 

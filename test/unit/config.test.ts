@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '../../src/config/config.js';
 import { didYouMean } from '../../src/config/did-you-mean.js';
 import { findJsonSyntaxError } from '../../src/config/json-syntax-error.js';
-import { applyCliOverrides, findConfigFile, loadConfig } from '../../src/config/load-config.js';
+import { applyCliOverrides } from '../../src/config/cli-overrides.js';
+import { findConfigFile, loadConfig } from '../../src/config/load-config.js';
 import { buildRulesSchema } from '../../src/config/rules-schema.js';
 import { SpotlintError } from '../../src/errors.js';
 import { RULES } from '../../src/rules/registry.js';
@@ -172,7 +173,7 @@ describe('loadConfig: problems in the configuration', () => {
     expect(await problemsOf({ waivers: [{ rule: 'image-size', reason: 'ok', path: 'etc/fstab', partition: -1, note: 'x' }] }))
       .toEqual([
         'waivers[0].path: must be an absolute path (starting with "/")',
-        'waivers[0].partition: must be >= 0',
+        'waivers[0].partition: must be >= 1',
         'waivers[0]: unknown key "note"',
       ]);
   });

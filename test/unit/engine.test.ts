@@ -12,7 +12,11 @@ function rule(id: string, check: AnyRule['check'], defaultSeverity: AnyRule['def
   };
 }
 
-const inspected = { inspection: { image: { virtualSize: 10 } }, guest: null, close: async () => {} } as unknown as InspectedImage;
+const inspected = {
+  inspection: { image: { virtualSize: 10 }, mounts: [{ mountPoint: '/', partition: 2, spec: 'root' }, { mountPoint: '/boot', partition: 1, spec: 'LABEL=boot' }] },
+  guest: null,
+  close: async () => {},
+} as unknown as InspectedImage;
 const config = (entries: [string, ResolvedConfig['rules'] extends Map<string, infer V> ? V : never][] = []): ResolvedConfig =>
   ({ rules: new Map(entries), waivers: [] });
 
@@ -29,7 +33,8 @@ describe('runRules', () => {
       [INTERNAL_ERROR_RULE_ID, 'error'], ['first', 'warning'], ['last', 'warning'],
     ]);
     expect(findings[0]!.message).toBe('The rule broken failed (cannot read properties of undefined), so its checks did not run on this image. This is a bug in spotlint; please report it with this message.');
-    expect(findings[2]!.location).toEqual({ path: '/etc/x', line: 3 });
+    // A guest path is placed on the partition mounted there.
+    expect(findings[2]!.location).toEqual({ partition: 2, path: '/etc/x', line: 3 });
   });
 
   it('says a rule could not read the guest when a filesystem failed under it', async () => {
@@ -64,5 +69,17 @@ describe('sortFindings', () => {
     expect(sorted.map((x) => [x.ruleId, x.location.partition, x.location.path, x.location.line])).toEqual([
       ['z', undefined, undefined, undefined], ['a', 1, '/a', 2], ['a', 1, '/a', 9], ['a', 1, '/z', undefined], ['a', 2, undefined, undefined], ['b', undefined, undefined, undefined],
     ]);
+  });
+});
+
+describe('finding locations', () => {
+  it('names the partition of the nearest mount above a guest path, unless the rule named one', async () => {
+    const rules = [rule('paths', async ({ report }) => {
+      report({ message: 'a', location: { path: '/boot/grub/grub.cfg' } });
+      report({ message: 'b', location: { path: '/bootstrap.sh' } });
+      report({ message: 'c', location: { path: '/etc/hosts', partition: 7 } });
+    })];
+    const { findings } = await runRules(inspected, config(), rules);
+    expect(findings.map((f) => [f.message, f.location.partition])).toEqual([['a', 1], ['b', 2], ['c', 7]]);
   });
 });

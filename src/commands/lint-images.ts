@@ -4,9 +4,9 @@ import { isSpotlintError } from '../errors.js';
 import { detectOsName } from '../inspect/guest/os-name.js';
 import { inspectImage } from '../inspect/inspect-image.js';
 import type { FailOn, FindingCounts, ImageReport, LintReport } from '../report/lint-report.js';
-import { REPORT_VERSION } from '../report/lint-report.js';
+import { failsThreshold, REPORT_VERSION } from '../report/lint-report.js';
 import { runRules } from '../rules/engine.js';
-import { SEVERITY_RANK, type Finding } from '../rules/rule.js';
+import type { Finding } from '../rules/rule.js';
 import { SPOTLINT_VERSION } from '../version.js';
 
 export function countFindings(findings: Finding[]): FindingCounts {
@@ -30,7 +30,8 @@ async function lintImage(path: string, config: ResolvedConfig): Promise<ImageRep
   try {
     const { rulesRun, findings } = await runRules(inspected, config);
     const os = inspected.guest ? await detectOsName(inspected.guest).catch(() => undefined) : undefined;
-    return { path, inspection: inspected.inspection, os, rulesRun, findings, counts: countFindings(findings) };
+    // Counted once waivers are applied, in lintImages.
+    return { path, inspection: inspected.inspection, os, rulesRun, findings, counts: countFindings([]) };
   } finally {
     await inspected.close();
   }
@@ -55,8 +56,6 @@ export async function lintImages(paths: string[], config: ResolvedConfig, failOn
 /** 2: an image could not be read; 1: a finding at or above failOn that no waiver accepts; 0: neither. */
 export function lintExitCode(report: LintReport): 0 | 1 | 2 {
   if (report.images.some((image) => image.inspection === null)) return 2;
-  if (report.failOn === 'none') return 0;
-  const threshold = SEVERITY_RANK[report.failOn];
-  const failing = report.images.some((image) => image.findings.some((f) => !f.suppressed && SEVERITY_RANK[f.severity] >= threshold));
+  const failing = report.images.some((image) => image.findings.some((finding) => failsThreshold(finding, report.failOn)));
   return failing ? 1 : 0;
 }
