@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Wall time and peak memory of `spotlint inspect` and `spotlint cat` on the
+// Wall time and peak memory of `spotlint` (lint), `inspect` and `cat` on the
 // test fixtures, median of several runs. Run after `npm run build`:
 //   npm run bench
 // Numbers are printed, never asserted: speed is reported, not tested.
@@ -38,6 +38,8 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 const cases = [
   ['inspect, raw MBR image', ['inspect', unpack('mbr.img')]],
+  ['lint, raw MBR image (table)', [join(work, 'mbr.img'), '--fail-on', 'none']],
+  ['lint, raw MBR image (SARIF)', [join(work, 'mbr.img'), '--fail-on', 'none', '--format', 'sarif']],
   ['inspect, QCOW2', ['inspect', unpack('mbr.qcow2')]],
   ['inspect, compressed QCOW2', ['inspect', unpack('mbr-compressed.qcow2')]],
   ['cat 12 MiB file, raw', ['cat', join(work, 'mbr.img'), '/var/lib/big.bin']],

@@ -16,6 +16,7 @@ import { create } from 'xmlbuilder2';
 import { INTERNAL_ERROR_RULE_ID } from '../rules/engine.js';
 import { RULES } from '../rules/registry.js';
 import type { Finding, FindingLocation } from '../rules/rule.js';
+import { describeLocation } from './finding-location.js';
 import { failsThreshold, type FailOn, type ImageReport, type LintReport } from './lint-report.js';
 
 interface CaseResult {
@@ -117,13 +118,6 @@ function describeFinding(finding: Finding): string {
     : '';
   const fix = finding.fix ? ` Fix: ${finding.fix}` : '';
   return `${finding.severity} ${where}: ${finding.message}${fix}${suppressed}`;
-}
-
-function describeLocation({ partition, path, line }: FindingLocation): string {
-  const volume = partition === undefined ? undefined : partition === null ? 'whole disk' : `partition ${partition}`;
-  const file = path === undefined ? undefined : line === undefined ? path : `${path} line ${line}`;
-  if (volume && file) return `${volume}:${file}`;
-  return volume ?? file ?? 'image';
 }
 
 /** Attribute values are shown on one line; parsers would fold the newlines anyway. */

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
-import type { Finding, Severity } from '../rules/rule.js';
+import type { Severity } from '../rules/rule.js';
+import { describeLocation } from './finding-location.js';
 import { formatBytes } from './format-bytes.js';
 import { describeExpiredWaiver, type FindingCounts, type ImageReport, type LintReport } from './lint-report.js';
 import { printable } from './printable.js';
@@ -15,14 +16,6 @@ type Colors = ReturnType<typeof createColors>;
 
 function severityLabel(severity: Severity, c: Colors): string {
   return severity === 'error' ? c.red('error') : severity === 'warning' ? c.yellow('warning') : c.cyan('info');
-}
-
-export function describeLocation(finding: Pick<Finding, 'location'>): string {
-  const { partition, path, line } = finding.location;
-  const parts: string[] = [];
-  if (partition !== undefined) parts.push(partition === null ? 'whole disk' : `partition ${partition}`);
-  if (path) parts.push(line ? `${path}:${line}` : path);
-  return parts.length ? printable(parts.join(' ')) : 'image';
 }
 
 function plural(count: number, word: string): string {
@@ -57,14 +50,14 @@ function renderImage(image: ImageReport, options: TableOptions, c: Colors): stri
       colWidths: [null, null, null, 80] as unknown as number[],
       wordWrap: true,
     });
-    for (const f of shown) table.push([severityLabel(f.severity, c), f.ruleId, describeLocation(f), printable(f.message)]);
+    for (const f of shown) table.push([severityLabel(f.severity, c), f.ruleId, describeLocation(f.location), printable(f.message)]);
     lines.push(table.toString());
   } else if (image.findings.length === 0) {
     lines.push(`  ${c.green('no problems found')} (${plural(image.rulesRun.length, 'rule')} ran)`);
   }
   const waived = image.findings.filter((f) => f.suppressed);
   if (waived.length > 0 && !options.quiet) {
-    for (const f of waived) lines.push(c.dim(`  waived: ${f.ruleId} at ${describeLocation(f)}: ${printable(f.suppressed!.reason)}`));
+    for (const f of waived) lines.push(c.dim(`  waived: ${f.ruleId} at ${describeLocation(f.location)}: ${printable(f.suppressed!.reason)}`));
   }
   lines.push(summaryLine(image.counts, image.path));
   return lines.join('\n');

@@ -23,6 +23,7 @@ import type {
 import { RULES } from '../rules/registry.js';
 import type { AnyRule, Finding, FindingLocation, Severity } from '../rules/rule.js';
 import { INTERNAL_ERROR_RULE_ID } from '../rules/engine.js';
+import { describeLocation, locationName } from './finding-location.js';
 import { describeExpiredWaiver, type ImageReport, type LintReport } from './lint-report.js';
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -136,8 +137,8 @@ const INTERNAL_ERROR_DESCRIPTOR: ReportingDescriptor = {
 };
 
 function toResult(finding: Finding, artifact: ArtifactLocation, ruleIndex: number, hash: string): Result {
-  const where = describeLocation(finding.location);
-  const logical = logicalName(finding.location);
+  const logical = locationName(finding.location);
+  const where = logical && describeLocation(finding.location);
   const location: Location = {
     physicalLocation: { artifactLocation: artifact },
     ...(logical ? { logicalLocations: [{ name: finding.location.path ?? logical, fullyQualifiedName: logical, kind: 'resource' }] } : {}),
@@ -203,19 +204,6 @@ export function artifactLocation(imagePath: string): ArtifactLocation {
   if (isAbsolute(imagePath)) return { uri: pathToFileURL(imagePath).href };
   const segments = normalize(imagePath).split(sep);
   return { uri: segments.map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
-}
-
-/** "partition 2:/etc/ssh/sshd_config", "whole disk:/etc/fstab", "partition 1", or "/etc/hosts". */
-function logicalName({ partition, path }: FindingLocation): string | undefined {
-  const volume = partition === undefined ? undefined : partition === null ? 'whole disk' : `partition ${partition}`;
-  if (volume && path) return `${volume}:${path}`;
-  return volume ?? path;
-}
-
-function describeLocation(location: FindingLocation): string | undefined {
-  const name = logicalName(location);
-  if (!name) return undefined;
-  return location.line === undefined ? name : `${name}, line ${location.line}`;
 }
 
 /**

@@ -33,7 +33,7 @@ describe('spotlint IMAGE: exit codes and --fail-on', () => {
     const result = await lintIn(dir, [SAMPLE]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`test/images/sample.img (raw, 38.0 MiB, Debian GNU/Linux 12 (bookworm))`);
-    expect(result.stdout).toMatch(/│ error +│ persistent-net-rules │ partition 2 \/etc\/udev\/rules\.d\/70-persistent-net\.rules:8 │/);
+    expect(result.stdout).toMatch(/│ error +│ persistent-net-rules │ partition 2:\/etc\/udev\/rules\.d\/70-persistent-net\.rules:8 │/);
     expect(result.stdout).toContain('1 error, 0 warnings, 0 info in ');
   });
 

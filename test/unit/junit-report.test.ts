@@ -81,16 +81,16 @@ describe('renderJunit', () => {
     const ssh = caseNamed(renderParsed('warning').testsuites.testsuite[0]!, 'ssh-root-login');
     const [failure] = ssh.failure!;
     expect(failure!['@_message']).toMatch(/^2 findings; the first: sshd_config line 12 sets PermitRootLogin yes/);
-    expect(failure!['#text']).toContain('warning partition 2:/etc/ssh/sshd_config line 12: sshd_config line 12 sets PermitRootLogin yes');
+    expect(failure!['#text']).toContain('warning partition 2:/etc/ssh/sshd_config:12: sshd_config line 12 sets PermitRootLogin yes');
     expect(failure!['#text']).toContain('Fix: Sets PermitRootLogin prohibit-password.');
-    expect(failure!['#text']).toContain('warning partition 2:/etc/ssh/sshd_config.d/50-cloud.conf line 3:');
+    expect(failure!['#text']).toContain('warning partition 2:/etc/ssh/sshd_config.d/50-cloud.conf:3:');
   });
 
   it('writes findings below failOn and suppressed ones to system-out, never as failures', () => {
     const mbr = renderParsed('warning').testsuites.testsuite[0]!;
     const boot = caseNamed(mbr, 'boot-timeout');
     expect(boot.failure).toBeUndefined();
-    expect(boot['system-out']![0]).toMatch(/^info partition 1:\/grub\/grub.cfg line 5: GRUB waits 5 seconds/);
+    expect(boot['system-out']![0]).toMatch(/^info partition 1:\/grub\/grub.cfg:5: GRUB waits 5 seconds/);
     const net = caseNamed(mbr, 'persistent-net-rules');
     expect(net.failure).toBeUndefined();
     expect(net['system-out']![0]).toContain('[suppressed: the appliance rewrites it at first boot, until 2099-12-31]');

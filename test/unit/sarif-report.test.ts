@@ -97,7 +97,7 @@ describe('renderSarif', () => {
     expect(sshd.locations![0]!.logicalLocations).toEqual([
       { name: '/etc/ssh/sshd_config', fullyQualifiedName: 'partition 2:/etc/ssh/sshd_config', kind: 'resource' },
     ]);
-    expect(sshd.message.text).toMatch(/ \(at partition 2:\/etc\/ssh\/sshd_config, line 12\)$/);
+    expect(sshd.message.text).toMatch(/ \(at partition 2:\/etc\/ssh\/sshd_config:12\)$/);
     expect(sshd.properties).toEqual({ partition: 2, guestPath: '/etc/ssh/sshd_config', guestLine: 12, fix: 'Sets PermitRootLogin prohibit-password.' });
 
     const imageLevel = results.find((result) => result.ruleId === 'image-size')!;
