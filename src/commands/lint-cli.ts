@@ -30,7 +30,7 @@ function render(report: LintReport, args: LintArguments, color: boolean): string
     case 'json': return renderJson(report);
     case 'sarif': return renderSarif(report);
     case 'junit': return renderJunit(report);
-    case 'table': return renderLintTable(report, { color, quiet: args.quiet });
+    case 'table': return renderLintTable(report, { color, quiet: args.quiet, columns: args.output ? undefined : process.stdout.columns });
   }
 }
 

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
-import type { Severity } from '../rules/rule.js';
+import type { Finding, Severity } from '../rules/rule.js';
 import { describeLocation } from './finding-location.js';
 import { formatBytes } from './format-bytes.js';
 import { describeExpiredWaiver, type FindingCounts, type ImageReport, type LintReport } from './lint-report.js';
@@ -10,6 +10,42 @@ export interface TableOptions {
   color: boolean;
   /** Only errors, as ESLint's --quiet. */
   quiet: boolean;
+  /** Terminal width, when the output is a terminal: messages wrap to fit it. */
+  columns?: number;
+}
+
+const DEFAULT_MESSAGE_WIDTH = 80;
+const MIN_MESSAGE_WIDTH = 30;
+
+/**
+ * The message column takes what the other columns leave of the terminal (80
+ * in a file); undefined when that is too little for a table to help.
+ */
+function messageWidth(otherWidths: number[], columns: number | undefined): number | undefined {
+  if (!columns) return DEFAULT_MESSAGE_WIDTH;
+  // Each column has one space of padding either side and one border.
+  const others = otherWidths.reduce((sum, width) => sum + width + 3, 0);
+  const left = columns - others - 4;
+  return left >= MIN_MESSAGE_WIDTH ? Math.min(left, 120) : undefined;
+}
+
+/** A narrow terminal: one block per finding, the message on its own line for the terminal to wrap. */
+function findingList(findings: Finding[], c: Colors): string {
+  return findings
+    .map((f) => `  ${severityLabel(f.severity, c)}  ${f.ruleId}  ${describeLocation(f.location)}\n    ${printable(f.message)}`)
+    .join('\n');
+}
+
+function findingTable(findings: Finding[], width: number, c: Colors): string {
+  const table = new Table({
+    head: ['Severity', 'Rule', 'Location', 'Message'],
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    colWidths: [null, null, null, width] as unknown as number[],
+    wordWrap: true,
+  });
+  for (const f of findings) table.push([severityLabel(f.severity, c), f.ruleId, describeLocation(f.location), printable(f.message)]);
+  return table.toString();
 }
 
 type Colors = ReturnType<typeof createColors>;
@@ -43,15 +79,12 @@ function renderImage(image: ImageReport, options: TableOptions, c: Colors): stri
   }
   const shown = image.findings.filter((f) => !f.suppressed && (!options.quiet || f.severity === 'error'));
   if (shown.length > 0) {
-    const table = new Table({
-      head: ['Severity', 'Rule', 'Location', 'Message'],
-      style: { head: [], border: [] },
-      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-      colWidths: [null, null, null, 80] as unknown as number[],
-      wordWrap: true,
-    });
-    for (const f of shown) table.push([severityLabel(f.severity, c), f.ruleId, describeLocation(f.location), printable(f.message)]);
-    lines.push(table.toString());
+    const width = messageWidth([
+      'Severity'.length,
+      Math.max('Rule'.length, ...shown.map((f) => f.ruleId.length)),
+      Math.max('Location'.length, ...shown.map((f) => describeLocation(f.location).length)),
+    ], options.columns);
+    lines.push(width === undefined ? findingList(shown, c) : findingTable(shown, width, c));
   } else if (image.findings.length === 0) {
     lines.push(`  ${c.green('no problems found')} (${plural(image.rulesRun.length, 'rule')} ran)`);
   }
