@@ -1,5 +1,5 @@
 import { volumeName } from '../inspect/volumes.js';
-import type { Rule } from './rule.js';
+import { NO_OPTIONS, type Rule } from './rule.js';
 
 export const filesystemClean: Rule = {
   id: 'filesystem-clean',
@@ -10,8 +10,7 @@ export const filesystemClean: Rule = {
   checks: 'The superblock of every ext2/3/4 filesystem: the "cleanly unmounted" state bit, the "errors" state bit, the error count, and the needs_recovery feature (a journal with transactions not yet applied).',
   howToFix: 'Boot the VM, shut it down cleanly (or run e2fsck -f on the filesystem), then export the disk again.',
   fixable: 'no',
-  options: { type: 'object', properties: {}, additionalProperties: false },
-  defaultOptions: {},
+  ...NO_OPTIONS,
   async check({ inspection, report }) {
     for (const volume of inspection.volumes) {
       const ext = volume.filesystem.ext;

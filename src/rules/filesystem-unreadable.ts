@@ -1,5 +1,5 @@
 import { volumeName } from '../inspect/volumes.js';
-import type { Rule } from './rule.js';
+import { NO_OPTIONS, type Rule } from './rule.js';
 
 export const filesystemUnreadable: Rule = {
   id: 'filesystem-unreadable',
@@ -10,8 +10,7 @@ export const filesystemUnreadable: Rule = {
   checks: 'Every ext2/3/4 filesystem found in the partition table: whether spotlint could open it and read its directories.',
   howToFix: 'Run e2fsck -f on the filesystem from the VM (or e2fsck -fn on a copy of the image to see what is wrong), then export the disk again.',
   fixable: 'no',
-  options: { type: 'object', properties: {}, additionalProperties: false },
-  defaultOptions: {},
+  ...NO_OPTIONS,
   async check({ inspection, report }) {
     for (const volume of inspection.volumes) {
       if (!volume.readError) continue;

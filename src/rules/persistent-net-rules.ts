@@ -1,4 +1,4 @@
-import type { Rule } from './rule.js';
+import { NO_OPTIONS, type Rule } from './rule.js';
 
 const RULES_FILES = ['/etc/udev/rules.d/70-persistent-net.rules', '/etc/udev/70-persistent-net.rules'];
 /** A udev rule that pins an interface name to a MAC address. */
@@ -14,8 +14,7 @@ export const persistentNetRules: Rule = {
   checks: 'The persistent net rules file (/etc/udev/rules.d/70-persistent-net.rules, and the older /etc/udev/70-persistent-net.rules) for rules that match ATTR{address} and set NAME.',
   howToFix: 'Delete the MAC-bound lines (or the whole file when nothing else is in it) before exporting the VM; on Debian/Ubuntu also stop the generator from writing it again (ln -s /dev/null /etc/udev/rules.d/75-persistent-net-generator.rules).',
   fixable: 'safe',
-  options: { type: 'object', properties: {}, additionalProperties: false },
-  defaultOptions: {},
+  ...NO_OPTIONS,
   async check({ guest, report }) {
     if (!guest) return;
     for (const path of RULES_FILES) {

@@ -69,3 +69,9 @@ export interface Rule<Options extends object = Record<string, never>> {
 export type AnyRule = Rule<any>;
 
 export const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
+
+/** For rules without options: the schema that accepts only `{}`. */
+export const NO_OPTIONS = {
+  options: { type: 'object', properties: {}, additionalProperties: false },
+  defaultOptions: {},
+} as const satisfies Pick<Rule, 'options' | 'defaultOptions'>;
