@@ -1,0 +1,3 @@
+#!/bin/sh
+
+# Write procedures here you want to execute on reconnect
