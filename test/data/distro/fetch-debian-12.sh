@@ -27,7 +27,8 @@ for deb in "$work"/*.deb; do
   dpkg-deb -x "$deb" "$tree"
   (cd "$tree" && find . \( -path './etc/*' -o -path './lib/systemd/system/*' -o -path './usr/lib/systemd/system/*' \
       -o -path './usr/lib/os-release' -o -path './usr/share/openssh/*' -o -path './usr/share/base-passwd/*.master' \
-      -o -path './bin/dash' -o -path './usr/share/doc/netplan/examples/*' -o -path './usr/share/sysvinit/*' \) \
+      -o -path './bin/dash' -o -path './usr/share/doc/netplan/examples/*' -o -path './usr/share/sysvinit/*' -o -path './usr/share/chrony/*' \
+      -o -path './lib/systemd/network/*' -o -path './usr/lib/systemd/network/*' \) \
       \( -type l -o \( -type f -size -64k \) -o -path './bin/dash' \) \
       ! -path './etc/ssh/moduli' ! -path '*/xrdp/*.pem' ! -path '*/xrdp/*key*' -print0 \
     | tar --null -T - -cf - | tar -xf - -C "$out" --one-top-level="$name")
