@@ -1,7 +1,6 @@
 import type { ResolvedConfig } from '../config/config.js';
 import { applyWaivers } from '../config/waivers.js';
 import { isSpotlintError } from '../errors.js';
-import { detectOsName } from '../inspect/guest/os-name.js';
 import { inspectImage } from '../inspect/inspect-image.js';
 import type { FailOn, FindingCounts, ImageReport, LintReport } from '../report/lint-report.js';
 import { failsThreshold, REPORT_VERSION } from '../report/lint-report.js';
@@ -29,7 +28,8 @@ async function lintImage(path: string, config: ResolvedConfig): Promise<ImageRep
   }
   try {
     const { rulesRun, findings } = await runRules(inspected, config);
-    const os = inspected.guest ? await detectOsName(inspected.guest).catch(() => undefined) : undefined;
+    const { os: osFacts } = inspected.facts;
+    const os = osFacts.prettyName ?? ([osFacts.name, osFacts.version].filter(Boolean).join(' ') || undefined);
     // Counted once waivers are applied, in lintImages.
     return { path, inspection: inspected.inspection, os, rulesRun, findings, counts: countFindings([]) };
   } finally {

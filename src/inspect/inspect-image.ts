@@ -1,4 +1,6 @@
 import { SpotlintError } from '../errors.js';
+import { collectGuestFacts } from './facts/collect-guest-facts.js';
+import type { GuestFacts } from './facts/guest-facts.js';
 import { assembleGuest, type AttachedMount, type FstabProblem } from './guest/assemble-guest.js';
 import type { GuestTree } from './guest/guest-tree.js';
 import type { ImageFormat } from './image/byte-source.js';
@@ -26,10 +28,14 @@ export interface ImageInspection {
   rootPartition: number | null | undefined;
   mounts: AttachedMount[];
   fstabProblems: FstabProblem[];
+  /** What the guest is: OS, services, packages, accounts, network and sshd configuration. */
+  facts: GuestFacts;
 }
 
 export interface InspectedImage {
   inspection: ImageInspection;
+  /** The same object as inspection.facts. */
+  facts: GuestFacts;
   /** The guest's files; null when no Linux root filesystem could be read. */
   guest: GuestTree | null;
   close(): Promise<void>;
@@ -57,9 +63,12 @@ export async function inspectImage(path: string): Promise<InspectedImage> {
       rootPartition: assembled.rootPartition,
       mounts: assembled.mounts,
       fstabProblems: assembled.fstabProblems,
+      // Never throws: a fact family that fails comes back empty with the reason.
+      facts: await collectGuestFacts(assembled.guest, volumes),
     };
     return {
       inspection,
+      facts: inspection.facts,
       guest: assembled.guest,
       async close() {
         await assembled.guest?.close();

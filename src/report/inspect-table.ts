@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { ImageInspection } from '../inspect/inspect-image.js';
 import { volumeName, type Volume } from '../inspect/volumes.js';
+import { renderGuestFacts } from './inspect-facts.js';
 import { formatBytes } from './format-bytes.js';
 import { printable } from './printable.js';
 
@@ -88,5 +89,6 @@ export function renderInspectTable(inspection: ImageInspection): string {
       ? problem.reason
       : `/etc/fstab line ${problem.line}: ${problem.spec} on ${problem.mountPoint}: ${problem.reason}`));
   }
+  lines.push(...renderGuestFacts(inspection.facts));
   return `${lines.join('\n')}\n`;
 }

@@ -120,6 +120,8 @@ export interface NetworkInterfaceConfig {
   method: 'dhcp' | 'static' | 'manual' | 'loopback' | 'disabled' | 'other';
   /** Brought up at boot: auto/allow-hotplug, ONBOOT=yes, autoconnect, STARTMODE=auto... undefined when the stack does not say. */
   atBoot?: boolean;
+  /** Brought up only once udev reports the device (ifupdown allow-hotplug, SUSE STARTMODE=hotplug): atBoot is true, but a card that is not there at boot is not waited for. */
+  hotplug?: boolean;
   /** The interface is pinned to a MAC address (HWADDR=, MACADDR match, netplan match: macaddress, NM mac-address=, networkd MACAddress= in [Match]). */
   macPin?: { mac: string; source: GuestSource };
   source: GuestSource;

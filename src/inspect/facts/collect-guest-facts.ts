@@ -1,0 +1,52 @@
+import type { GuestTree } from '../guest/guest-tree.js';
+import type { Volume } from '../volumes.js';
+import { readAccountFacts } from './accounts.js';
+import type { FactProblem, GuestFacts } from './guest-facts.js';
+import { readNetworkFacts } from './network/read-network-facts.js';
+import { readOsFacts } from './os-facts.js';
+import { readPackageFacts } from './packages.js';
+import { readSshdFacts } from './read-sshd-facts.js';
+import { readServiceFacts } from './services/read-service-facts.js';
+
+/** The facts of a guest with no readable Linux root: only the OS can be named. */
+function emptyFacts(os: GuestFacts['os']): GuestFacts {
+  return {
+    os,
+    services: { initSystem: 'unknown', present: [], enabled: [], masked: [], problems: [] },
+    packages: { manager: 'none', packages: [], problems: [] },
+    accounts: { accounts: [], problems: [] },
+    network: { stacks: [], interfaces: [], problems: [] },
+    sshd: { present: false, files: [], settings: {}, matchBlocks: [], problems: [] },
+  };
+}
+
+/**
+ * One fact family that fails (a bug, or a filesystem that dies half way)
+ * costs only that family: it comes back empty with the reason among its
+ * problems, and the other facts and every rule still run.
+ */
+async function orEmpty<T extends { problems: FactProblem[] }>(collect: () => Promise<T>, empty: T): Promise<T> {
+  try {
+    return await collect();
+  } catch (error) {
+    return { ...empty, problems: [...empty.problems, { path: '/', message: (error as Error)?.message ?? String(error) }] };
+  }
+}
+
+/** Reads everything spotlint knows how to tell about the guest, once per image. */
+export async function collectGuestFacts(guest: GuestTree | null, volumes: Volume[]): Promise<GuestFacts> {
+  const empty = emptyFacts({ family: 'unknown', idLike: [] });
+  const os = await orEmpty(async () => ({ ...(await readOsFacts(guest, volumes)), problems: [] }), { ...empty.os, problems: [] });
+  const { problems: osProblems, ...osFacts } = os;
+  const facts = emptyFacts(osFacts);
+  if (!guest) return facts;
+  const [services, packages, accounts, network, sshd] = await Promise.all([
+    orEmpty(() => readServiceFacts(guest), facts.services),
+    orEmpty(() => readPackageFacts(guest), facts.packages),
+    orEmpty(() => readAccountFacts(guest), facts.accounts),
+    orEmpty(() => readNetworkFacts(guest), facts.network),
+    orEmpty(() => readSshdFacts(guest), facts.sshd),
+  ]);
+  // The OS has no problems list of its own: a failure there is the guest's, so show it with the services'.
+  return { os: osFacts, services: { ...services, problems: [...osProblems, ...services.problems] }, packages, accounts, network, sshd };
+}
