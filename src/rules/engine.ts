@@ -4,7 +4,7 @@ import type { InspectedImage } from '../inspect/inspect-image.js';
 import { RULES } from './registry.js';
 import type { AttachedMount } from '../inspect/guest/assemble-guest.js';
 import { isWithin } from '../inspect/guest/guest-path.js';
-import { SEVERITY_RANK, type AnyRule, type Finding, type FindingLocation } from './rule.js';
+import { findingSeverity, SEVERITY_RANK, type AnyRule, type Finding, type FindingLocation } from './rule.js';
 
 /** The finding a rule that throws turns into; not a rule a user can configure. */
 export const INTERNAL_ERROR_RULE_ID = 'internal-error';
@@ -25,16 +25,18 @@ export async function runRules(inspected: InspectedImage, config: ResolvedConfig
     const setting = config.rules.get(rule.id);
     const level = setting?.level ?? rule.defaultSeverity;
     if (level === 'off') continue;
+    const configured = setting?.level === undefined || setting.level === 'off' ? undefined : setting.level;
     rulesRun.push(rule.id);
     try {
       await rule.check({
         inspection: inspected.inspection,
+        facts: inspected.facts,
         guest: inspected.guest,
         options: setting?.options ?? rule.defaultOptions,
         report: (input) => findings.push({
           ...input,
           ruleId: rule.id,
-          severity: level,
+          severity: findingSeverity(rule, configured, input.severity),
           location: withPartition(input.location ?? {}, inspected.inspection.mounts),
         }),
       });

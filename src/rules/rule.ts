@@ -1,4 +1,5 @@
 import type { GuestTree } from '../inspect/guest/guest-tree.js';
+import type { GuestFacts } from '../inspect/facts/guest-facts.js';
 import type { ImageInspection } from '../inspect/inspect-image.js';
 
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
@@ -19,6 +20,13 @@ export interface FindingLocation {
 /** What a rule reports; the engine adds the rule id and severity. */
 export interface FindingInput {
   message: string;
+  /**
+   * For a rule whose findings differ in weight (an error when nobody can log
+   * in, a warning for a weak key): this finding's severity when the rule runs
+   * at its default level. A configured level replaces the default-severity
+   * findings' severity and caps the others (see findingSeverity).
+   */
+  severity?: Severity;
   location?: FindingLocation;
   /** For fixable rules: what the fix would change, in one sentence. */
   fix?: string;
@@ -34,6 +42,8 @@ export interface Finding extends FindingInput {
 
 export interface RuleContext<Options> {
   inspection: ImageInspection;
+  /** What the guest is (computed once per image); empty collections when no Linux root was found. */
+  facts: GuestFacts;
   /** The guest's files; null when no Linux root filesystem was found. */
   guest: GuestTree | null;
   options: Options;
@@ -75,3 +85,17 @@ export const NO_OPTIONS = {
   options: { type: 'object', properties: {}, additionalProperties: false },
   defaultOptions: {},
 } as const satisfies Pick<Rule, 'options' | 'defaultOptions'>;
+
+/**
+ * The severity a finding is reported at. Unconfigured, the finding's own
+ * severity (or the rule's default). Configured, the level replaces the
+ * severity of the rule's default-severity findings, and caps the others: so
+ * turning a rule down turns all its findings down, while turning it up does
+ * not make its informational notes fail a build.
+ */
+export function findingSeverity(rule: Pick<Rule, 'defaultSeverity'>, configured: Severity | undefined, own: Severity | undefined): Severity {
+  const natural = own ?? rule.defaultSeverity;
+  if (configured === undefined) return natural;
+  if (natural === rule.defaultSeverity) return configured;
+  return SEVERITY_RANK[natural] <= SEVERITY_RANK[configured] ? natural : configured;
+}
