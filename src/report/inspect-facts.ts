@@ -35,7 +35,8 @@ function describeOs({ os }: GuestFacts): string {
 
 function describeServices({ services }: GuestFacts): string[] {
   const others = services.present.filter((s) => s !== services.initSystem);
-  const lines = [`Init system:  ${services.initSystem}${others.length ? ` (boot configuration also found for ${others.join(', ')})` : ''}${services.defaultTarget ? `; boots to ${printable(services.defaultTarget)}` : ''}`];
+  const init = services.initSystem === 'unknown' ? 'unknown (no systemd, SysV, Upstart or OpenRC boot configuration found)' : services.initSystem;
+  const lines = [`Init system:  ${init}${others.length ? ` (boot configuration also found for ${others.join(', ')})` : ''}${services.defaultTarget ? `; boots to ${printable(services.defaultTarget)}` : ''}`];
   const names = services.enabled.map((s) => (s.aliases.length ? `${s.name} (${s.aliases.join(', ')})` : s.name));
   lines.push(`At boot (${services.enabled.length}): ${names.length ? listed(names) : 'none found'}`);
   if (services.masked.length) lines.push(`Masked:       ${listed(services.masked)}`);

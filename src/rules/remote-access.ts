@@ -19,7 +19,9 @@ function enableCommand(facts: GuestFacts, unit: string): string {
     case 'systemd': return `systemctl enable ${unit}`;
     case 'openrc': return `rc-update add ${unit} default`;
     case 'upstart': return `remove "manual" from /etc/init/${unit}.conf and /etc/init/${unit}.override`;
-    default: return facts.os.id === 'debian' || facts.os.idLike.includes('debian') ? `update-rc.d ${unit} defaults` : `chkconfig ${unit} on`;
+    case 'sysv': return facts.os.id === 'debian' || facts.os.idLike.includes('debian') ? `update-rc.d ${unit} defaults` : `chkconfig ${unit} on`;
+    // Unknown: most images today boot systemd; name the SysV way too.
+    default: return `systemctl enable ${unit} (on a SysV system: ${facts.os.id === 'debian' || facts.os.idLike.includes('debian') ? `update-rc.d ${unit} defaults` : `chkconfig ${unit} on`})`;
   }
 }
 
