@@ -2,10 +2,15 @@ import type { FactProblem } from '../inspect/facts/guest-facts.js';
 import { readGuestText, tryGuest } from '../inspect/facts/read-guest-text.js';
 import type { GuestTree } from '../inspect/guest/guest-tree.js';
 import { NO_OPTIONS, type FindingInput, type Rule } from './rule.js';
+import { describePrivateKey, MAX_PRIVATE_KEY_TEXT } from './support/private-key-file.js';
+import { reportProblems } from './support/report-problems.js';
 
 /** Home folders looked at, at most: every account's, deduplicated. */
 const MAX_HOMES = 500;
-const MAX_KEY_BYTES = 64 * 1024;
+/** Files looked at in one ~/.ssh; a real one holds a handful. */
+const MAX_SSH_DIRECTORY_FILES = 200;
+/** Files ssh itself keeps in ~/.ssh that are never private keys. */
+const NOT_KEYS = /\.pub$|^known_hosts|^authorized_keys|^config$|^environment$/;
 
 /** Shell and REPL histories: what was typed while the appliance was built, passwords on command lines included. */
 const HISTORIES = [
@@ -47,13 +52,29 @@ async function nonEmptyFile(guest: GuestTree, path: string, problems: FactProble
   return stat !== undefined && stat.kind === 'file' && stat.size > 0;
 }
 
+/**
+ * Every regular file directly in an ssh folder that holds a private key,
+ * whatever its name (deploy_key, github, backup.pem ...), not only id_*.
+ */
+async function privateKeysIn(guest: GuestTree, sshDirectory: string, problems: FactProblem[]): Promise<{ path: string; encrypted: boolean }[]> {
+  const listing = await tryGuest(sshDirectory, problems, () => guest.list(sshDirectory));
+  if (!listing) return [];
+  const keys: { path: string; encrypted: boolean }[] = [];
+  for (const name of listing.names.filter((n) => !NOT_KEYS.test(n)).slice(0, MAX_SSH_DIRECTORY_FILES)) {
+    const path = join(sshDirectory, name);
+    const stat = await tryGuest(path, problems, () => guest.stat(path));
+    // Bigger than any key: an archive or a socket left there is not read, nor reported as unreadable.
+    if (stat?.kind !== 'file' || stat.size > MAX_PRIVATE_KEY_TEXT) continue;
+    const text = await readGuestText(guest, path, problems, MAX_PRIVATE_KEY_TEXT);
+    const key = text === undefined ? undefined : describePrivateKey(text);
+    if (key) keys.push({ path, encrypted: key.encrypted });
+  }
+  return keys;
+}
+
 async function checkHome(guest: GuestTree, home: string, owner: string, problems: FactProblem[]): Promise<FindingInput[]> {
   const findings: FindingInput[] = [];
-  for (const path of await guest.glob(join(home, '.ssh/id_*'))) {
-    if (path.endsWith('.pub')) continue;
-    const text = await readGuestText(guest, path, problems, MAX_KEY_BYTES);
-    if (text === undefined || !/PRIVATE KEY|PuTTY-User-Key-File/.test(text)) continue;
-    const encrypted = /ENCRYPTED|Proc-Type: 4,ENCRYPTED|aes256-ctr|bcrypt/.test(text);
+  for (const { path, encrypted } of await privateKeysIn(guest, join(home, '.ssh'), problems)) {
     findings.push({
       location: { path },
       message: `${path} is ${owner}'s ssh private key${encrypted ? ' (passphrase-protected)' : ', not protected by a passphrase'}: everyone with a copy of the image, and every provider that runs it, gets it, and with it whatever servers accept it. Remove it before exporting, and revoke it wherever its .pub is authorized.`,
@@ -70,7 +91,7 @@ async function checkHome(guest: GuestTree, home: string, owner: string, problems
   }
   for (const credential of CREDENTIALS) {
     const path = join(home, credential.path);
-    if (!(await nonEmptyFile(guest, path, problems)) && !(credential.path.endsWith('legacy_credentials') && (await guest.exists(path)))) continue;
+    if (!(await nonEmptyFile(guest, path, problems)) && !(credential.path.endsWith('legacy_credentials') && (await tryGuest(path, problems, () => guest.stat(path))))) continue;
     if (credential.holdsSecret) {
       const text = await readGuestText(guest, path, problems);
       if (text === undefined || !credential.holdsSecret(text)) continue;
@@ -89,7 +110,7 @@ export const leftoverSecrets: Rule = {
   defaultSeverity: 'warning',
   guideline: 'Good appliance design calls for using only the software and configuration that is required to solve the problem or to provide the service.',
   rationale: 'The image is uploaded to SpotCloud and copied to providers anywhere in the world. Whatever the builder left in a home folder goes with it: a private key opens the builder\'s other servers, a shell history shows the passwords typed on command lines, and cloud credentials spend the builder\'s money. None of it is needed to run the appliance.',
-  checks: `Every account's home folder and /root: ssh private keys (.ssh/id_* that hold a private key, not .pub), non-empty histories (${HISTORIES.join(', ')}), and credential files (${CREDENTIALS.map((c) => c.path).join(', ')}; Docker's config only when it holds auths, AWS's only when it holds a secret key).`,
+  checks: `Every account's home folder and /root: ssh private keys (any file directly in .ssh holding an OpenSSH, PEM, PKCS#8 or PuTTY private key; .pub, known_hosts, authorized_keys, config and environment are skipped), said to be passphrase-protected or not, non-empty histories (${HISTORIES.join(', ')}), and credential files (${CREDENTIALS.map((c) => c.path).join(', ')}; Docker's config only when it holds auths, AWS's only when it holds a secret key).`,
   howToFix: 'Delete the files before exporting (rm ~/.bash_history, rm ~/.ssh/id_*, ...), revoke the keys and credentials they held, and clear the history of the shell you run the export from (history -c; unset HISTFILE). As an unsafe fix, spotlint removes histories only: keys and credentials need revoking by you.',
   fixable: 'unsafe',
   ...NO_OPTIONS,
@@ -105,5 +126,6 @@ export const leftoverSecrets: Rule = {
       if (stat?.kind !== 'directory') continue;
       for (const finding of await checkHome(guest, home, owner, problems)) report(finding);
     }
+    reportProblems(report, problems, 'the search for leftover secrets');
   },
 };

@@ -1,5 +1,6 @@
 import type { HashScheme } from '../inspect/facts/guest-facts.js';
 import { NO_OPTIONS, type Rule } from './rule.js';
+import { GUIDE_PASSWORDS } from './support/guidelines.js';
 import { loginAccounts, sourceWords } from './support/ssh-access.js';
 
 /** Schemes a stolen /etc/shadow gives up in hours: fast, unsalted or short-salted, or truncating the password. */
@@ -14,7 +15,7 @@ export const weakPasswordHash: Rule = {
   id: 'weak-password-hash',
   title: 'Login passwords hashed with a modern scheme',
   defaultSeverity: 'warning',
-  guideline: 'If you must use passwords, be sure to set them to something complex enough that ssh port scanners won\'t be able to guess the password easily.',
+  guideline: GUIDE_PASSWORDS,
   rationale: 'The image is copied to providers anywhere in the world; whoever holds a copy holds /etc/shadow. DES and MD5 crypt hashes are cracked offline fast enough that even a decent password falls, and the same password then opens every instance.',
   checks: 'The hash scheme of every login account (login shell, password not locked): DES, BSDi DES, MD5-crypt and Sun MD5 are reported; SHA-256/512-crypt, bcrypt, scrypt and yescrypt are not.',
   howToFix: 'Set the password again with passwd on a system whose /etc/login.defs (ENCRYPT_METHOD SHA512 or YESCRYPT) or PAM configuration uses a modern scheme, or lock the password and log in with a key.',

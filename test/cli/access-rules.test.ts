@@ -6,10 +6,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir, type Tree } from '../helpers/build-image.js';
-import { setShadowHash } from '../helpers/guest-styles/accounts.js';
+import { DEBIAN_ROOT_HASH, setShadowHash } from '../helpers/guest-styles/accounts.js';
 import { DEBIAN_USER, debianSystemdGuest, wellBuiltDebianGuest } from '../helpers/guest-styles/debian-systemd.js';
 import { makeGuestImage } from '../helpers/guest-styles/guest-image.js';
 import { sshKeyPair } from '../helpers/guest-styles/ssh-keys.js';
+import { installPackage } from '../helpers/guest-styles/distro-file.js';
+import { systemdEnable } from '../helpers/guest-styles/systemd-enable.js';
 import { runCli } from '../helpers/run-cli.js';
 
 interface JsonFinding {
@@ -26,7 +28,10 @@ writeFileSync(config, '{}');
 
 /** Lints a guest made from `tree` and returns its findings; guessing passwords is slow, so it is off unless asked for. */
 async function lint(tree: Tree, args: string[] = ['--disable', 'guessable-password']): Promise<JsonFinding[]> {
-  const image = makeGuestImage(tree);
+  return lintImage(makeGuestImage(tree), args);
+}
+
+async function lintImage(image: string, args: string[] = ['--disable', 'guessable-password']): Promise<JsonFinding[]> {
   const result = await runCli(['--config', config, image, '--format', 'json', '--fail-on', 'none', ...args]);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
@@ -34,6 +39,12 @@ async function lint(tree: Tree, args: string[] = ['--disable', 'guessable-passwo
 }
 const byRule = (findings: JsonFinding[], rule: string) => findings.filter((f) => f.ruleId === rule);
 const HOME = `home/${DEBIAN_USER}`;
+
+function withoutSsh(tree: Tree): Tree {
+  delete tree['etc/systemd/system/multi-user.target.wants/ssh.service'];
+  delete tree['etc/systemd/system/sshd.service'];
+  return tree;
+}
 
 function sshPasswordsOn(tree: Tree): Tree {
   delete tree['etc/ssh/sshd_config.d/50-appliance.conf'];
@@ -69,11 +80,22 @@ describe('remote-access', () => {
   });
 
   it('is satisfied by a socket-activated sshd or by a remote desktop server', async () => {
-    const socket = wellBuiltDebianGuest();
-    delete socket['etc/systemd/system/multi-user.target.wants/ssh.service'];
-    delete socket['etc/systemd/system/sshd.service'];
+    const socket = withoutSsh(wellBuiltDebianGuest());
     socket['etc/systemd/system/sockets.target.wants/ssh.socket'] = { symlink: '/lib/systemd/system/ssh.socket' };
     expect(byRule(await lint(socket), 'remote-access')).toEqual([]);
+    const xrdp = withoutSsh(wellBuiltDebianGuest());
+    installPackage(xrdp, 'xrdp', { mergedUsr: true });
+    systemdEnable(xrdp, 'xrdp.service');
+    expect(byRule(await lint(xrdp), 'remote-access')).toEqual([]);
+  });
+
+  it('is an error when the sshd configuration has a line sshd refuses to start with', async () => {
+    const tree = wellBuiltDebianGuest();
+    tree['etc/ssh/sshd_config.d/60-broken.conf'] = '# half-edited\nPasswordAuthentication\n';
+    const [finding, ...rest] = byRule(await lint(tree), 'remote-access');
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({ severity: 'error', location: { path: '/etc/ssh/sshd_config.d/60-broken.conf' } });
+    expect(finding!.message).toContain('line 2');
   });
 
   it('reports /etc/ssh/sshd_not_to_be_run, which keeps an enabled sshd from starting', async () => {
@@ -104,6 +126,23 @@ describe('ssh-password-auth', () => {
   });
 });
 
+describe('password logins where Match blocks, PAM and AuthenticationMethods decide', () => {
+  it('counts keyboard-interactive only through PAM, and AuthenticationMethods only when a list is passwords alone', async () => {
+    const cases: [string, boolean][] = [
+      ['PasswordAuthentication no\nMatch User backup\n  KbdInteractiveAuthentication yes\n', true],
+      ['PasswordAuthentication no\nUsePAM no\nMatch User backup\n  KbdInteractiveAuthentication yes\n', false],
+      ['PasswordAuthentication yes\nAuthenticationMethods publickey,password\n', false],
+      ['PasswordAuthentication yes\nAuthenticationMethods hostbased\n', false],
+      ['PasswordAuthentication yes\nAuthenticationMethods publickey password\n', true],
+    ];
+    for (const [config, warned] of cases) {
+      const tree = wellBuiltDebianGuest();
+      tree['etc/ssh/sshd_config.d/50-appliance.conf'] = config;
+      expect([config, byRule(await lint(tree), 'ssh-password-auth').length > 0]).toEqual([config, warned]);
+    }
+  });
+});
+
 describe('ssh-root-login', () => {
   it('warns on PermitRootLogin yes when root has a password and passwords are accepted', async () => {
     const tree = sshPasswordsOn(debianSystemdGuest());
@@ -115,11 +154,24 @@ describe('ssh-root-login', () => {
   it('is quiet when password logins are off, or root\'s password is locked', async () => {
     const keysOnly = wellBuiltDebianGuest();
     keysOnly['etc/ssh/sshd_config.d/60-root.conf'] = 'PermitRootLogin yes\n';
-    setShadowHash(keysOnly, 'root', '$6$esaWRpwsAZBOnsXW$i4zjLaL1xkFydxY5cbz6arBPIRmp4LC5b5z4A/y5Z1S6haSMFgJkPEyjYpO3my4O7rsdW8ztEv4t02W5xOmWu.');
+    setShadowHash(keysOnly, 'root', DEBIAN_ROOT_HASH);
     expect(byRule(await lint(keysOnly), 'ssh-root-login')).toEqual([]);
     const locked = sshPasswordsOn(wellBuiltDebianGuest());
     locked['etc/ssh/sshd_config.d/60-root.conf'] = 'PermitRootLogin yes\n';
     expect(byRule(await lint(locked), 'ssh-root-login')).toEqual([]);
+  });
+
+  it('judges each Match block with its own settings layered over the global ones', async () => {
+    const scopedRoot = wellBuiltDebianGuest();
+    setShadowHash(scopedRoot, 'root', DEBIAN_ROOT_HASH);
+    scopedRoot['etc/ssh/sshd_config.d/60-root.conf'] = 'Match Address 10.0.0.0/8\n  PermitRootLogin yes\n';
+    expect(byRule(await lint(scopedRoot), 'ssh-root-login')).toEqual([]);
+    const scopedPasswords = wellBuiltDebianGuest();
+    setShadowHash(scopedPasswords, 'root', DEBIAN_ROOT_HASH);
+    scopedPasswords['etc/ssh/sshd_config.d/60-root.conf'] = 'PermitRootLogin yes\nMatch Address 10.0.0.0/8\n  PasswordAuthentication yes\n';
+    const [finding] = byRule(await lint(scopedPasswords), 'ssh-root-login');
+    expect(finding).toMatchObject({ severity: 'warning', location: { path: '/etc/ssh/sshd_config.d/60-root.conf', line: 1 } });
+    expect(finding!.message).toContain('"Match Address 10.0.0.0/8"');
   });
 });
 
@@ -149,6 +201,30 @@ describe('ssh-authorized-keys', () => {
       ['warning', `/etc/ssh/keys/${DEBIAN_USER}`, 2],
     ]);
     expect(findings[0]!.message).toContain('1024-bit RSA key');
+  });
+});
+
+describe('ssh-authorized-keys: who sshd really lets in', () => {
+  it('counts a weak but accepted RSA key as a way in, with a warning', async () => {
+    const tree = wellBuiltDebianGuest();
+    tree[`${HOME}/.ssh/authorized_keys`] = sshKeyPair('rsa', 1024).publicSsh;
+    expect(byRule(await lint(tree), 'ssh-authorized-keys').map((f) => f.severity)).toEqual(['warning']);
+  });
+
+  it('knows sshd without PAM refuses "!"-locked accounts, keys and all', async () => {
+    const tree = wellBuiltDebianGuest();
+    tree['etc/ssh/sshd_config.d/50-appliance.conf'] = 'PasswordAuthentication no\nUsePAM no\n';
+    const findings = byRule(await lint(tree), 'ssh-authorized-keys');
+    expect(findings.map((f) => f.severity)).toEqual(['error', 'warning']);
+    expect(findings[1]!.message).toContain(`usermod -p '*' ${DEBIAN_USER}`);
+  });
+
+  it('ignores an authorized_keys file others can write to, as StrictModes does', async () => {
+    const image = makeGuestImage(wellBuiltDebianGuest());
+    execFileSync('debugfs', ['-w', '-R', `set_inode_field /${HOME}/.ssh/authorized_keys mode 0100666`, image], { stdio: 'pipe' });
+    const findings = byRule(await lintImage(image), 'ssh-authorized-keys');
+    expect(findings.map((f) => f.severity)).toEqual(['error', 'warning']);
+    expect(findings[1]!.message).toContain('writable by its group and others (mode 0666)');
   });
 });
 
@@ -183,7 +259,7 @@ describe('guessable-password', () => {
 
   it('does not report a strong SHA-512 password', async () => {
     const tree = wellBuiltDebianGuest();
-    setShadowHash(tree, 'root', '$6$esaWRpwsAZBOnsXW$i4zjLaL1xkFydxY5cbz6arBPIRmp4LC5b5z4A/y5Z1S6haSMFgJkPEyjYpO3my4O7rsdW8ztEv4t02W5xOmWu.');
+    setShadowHash(tree, 'root', DEBIAN_ROOT_HASH);
     expect(byRule(await lint(tree, ['--config', writeGuessConfig(50)]), 'guessable-password')).toEqual([]);
   });
 });

@@ -99,13 +99,13 @@ describe('hashScheme', () => {
 describe('classifyPasswordField', () => {
   it.each([
     ['', { kind: 'empty' }],
-    ['!', { kind: 'locked' }],
+    ['!', { kind: 'locked', lockedByExclamation: true }],
     ['*', { kind: 'locked' }],
-    ['!!', { kind: 'locked' }],
-    ['!*', { kind: 'locked' }],
+    ['!!', { kind: 'locked', lockedByExclamation: true }],
+    ['!*', { kind: 'locked', lockedByExclamation: true }],
     ['*LK*', { kind: 'locked' }],
-    ['!$6$salt$abc', { kind: 'locked', scheme: 'sha512' }],
-    ['!!$y$j9T$abc$def', { kind: 'locked', scheme: 'yescrypt' }],
+    ['!$6$salt$abc', { kind: 'locked', scheme: 'sha512', lockedByExclamation: true }],
+    ['!!$y$j9T$abc$def', { kind: 'locked', scheme: 'yescrypt', lockedByExclamation: true }],
     ['*$6$salt$abc', { kind: 'locked' }],
     ['$6$salt$abc', { kind: 'hash', scheme: 'sha512' }],
     ['abJnggxhB/yWI', { kind: 'hash', scheme: 'des' }],
@@ -141,7 +141,7 @@ describe('buildAccounts', () => {
       ['bob', { kind: 'unknown', source: { path: '/etc/passwd', line: 2 } }, true],
       ['carol', { kind: 'hash', scheme: 'des', source: { path: '/etc/passwd', line: 3 } }, true],
       ['dave', { kind: 'empty', source: { path: '/etc/passwd', line: 4 } }, true],
-      ['erin', { kind: 'locked', source: { path: '/etc/shadow', line: 2 } }, false],
+      ['erin', { kind: 'locked', lockedByExclamation: true, source: { path: '/etc/shadow', line: 2 } }, false],
     ]);
     expect(built.map((b) => b.hash)).toEqual([
       { hash: '$6$a$b', source: { path: '/etc/shadow', line: 1 } },
@@ -189,7 +189,7 @@ describe('readAccountFacts and readShadowHashes on a guest', () => {
     expect(facts.problems).toEqual([]);
     expect(byName.get('root')?.password).toEqual({ kind: 'locked', source: { path: '/etc/shadow', line: 1 } });
     expect(byName.get('alice')).toMatchObject({ uid: 1000, loginShell: true, password: { kind: 'hash', scheme: 'sha512', source: { path: '/etc/shadow', line: 3 } } });
-    expect(byName.get('bob')?.password).toEqual({ kind: 'locked', scheme: 'sha512', source: { path: '/etc/shadow', line: 4 } });
+    expect(byName.get('bob')?.password).toEqual({ kind: 'locked', scheme: 'sha512', lockedByExclamation: true, source: { path: '/etc/shadow', line: 4 } });
     expect(byName.get('carol')?.password).toEqual({ kind: 'empty', source: { path: '/etc/shadow', line: 5 } });
     expect(byName.get('dan')?.password).toEqual({ kind: 'unknown', source: { path: '/etc/passwd', line: 22 } });
     expect(byName.get('daemon')).toMatchObject({ loginShell: false, source: { path: '/etc/passwd', line: 2 } });

@@ -164,12 +164,14 @@ export function hashScheme(hash: string): HashScheme {
  * its scheme worth reporting); an empty field logs in with no password. The
  * "x" of /etc/passwd is the caller's business: it means "see /etc/shadow".
  */
-export function classifyPasswordField(field: string): { kind: AccountPassword['kind']; scheme?: HashScheme } {
+export function classifyPasswordField(field: string): { kind: AccountPassword['kind']; scheme?: HashScheme; lockedByExclamation?: boolean } {
   if (field === '') return { kind: 'empty' };
   if (field.startsWith('!') || field.startsWith('*')) {
     const lockedHash = field.replace(/^!+/, '');
     const scheme = field.startsWith('!') && lockedHash !== '' ? hashScheme(lockedHash) : 'unknown';
-    return scheme === 'unknown' ? { kind: 'locked' } : { kind: 'locked', scheme };
+    // sshd without PAM refuses every login, keys included, to an account whose field starts with "!" (passwd -l); "*" only means no password.
+    const exclamation = field.startsWith('!') ? { lockedByExclamation: true } : {};
+    return scheme === 'unknown' ? { kind: 'locked', ...exclamation } : { kind: 'locked', scheme, ...exclamation };
   }
   return { kind: 'hash', scheme: hashScheme(field) };
 }

@@ -23,29 +23,32 @@ function emptyFacts(os: GuestFacts['os']): GuestFacts {
 /**
  * One fact family that fails (a bug, or a filesystem that dies half way)
  * costs only that family: it comes back empty with the reason among its
- * problems, and the other facts and every rule still run.
+ * problems, and the other facts and every rule still run. No one file is to
+ * blame, so the problem's path names the family in words ("the services
+ * facts"), which reads right in inspect's "Could not read <path>: <why>".
  */
-async function orEmpty<T extends { problems: FactProblem[] }>(collect: () => Promise<T>, empty: T): Promise<T> {
+async function orEmpty<T extends { problems: FactProblem[] }>(family: string, collect: () => Promise<T>, empty: T): Promise<T> {
   try {
     return await collect();
   } catch (error) {
-    return { ...empty, problems: [...empty.problems, { path: '/', message: (error as Error)?.message ?? String(error) }] };
+    const message = error instanceof Error ? error.message : String(error);
+    return { ...empty, problems: [...empty.problems, { path: `the ${family} facts`, message }] };
   }
 }
 
 /** Reads everything spotlint knows how to tell about the guest, once per image. */
 export async function collectGuestFacts(guest: GuestTree | null, volumes: Volume[]): Promise<GuestFacts> {
   const empty = emptyFacts({ family: 'unknown', idLike: [] });
-  const os = await orEmpty(async () => ({ ...(await readOsFacts(guest, volumes)), problems: [] }), { ...empty.os, problems: [] });
+  const os = await orEmpty('OS', async () => ({ ...(await readOsFacts(guest, volumes)), problems: [] }), { ...empty.os, problems: [] });
   const { problems: osProblems, ...osFacts } = os;
   const facts = emptyFacts(osFacts);
   if (!guest) return facts;
   const [services, packages, accounts, network, sshd] = await Promise.all([
-    orEmpty(() => readServiceFacts(guest), facts.services),
-    orEmpty(() => readPackageFacts(guest), facts.packages),
-    orEmpty(() => readAccountFacts(guest), facts.accounts),
-    orEmpty(() => readNetworkFacts(guest), facts.network),
-    orEmpty(() => readSshdFacts(guest), facts.sshd),
+    orEmpty('services', () => readServiceFacts(guest), facts.services),
+    orEmpty('packages', () => readPackageFacts(guest), facts.packages),
+    orEmpty('accounts', () => readAccountFacts(guest), facts.accounts),
+    orEmpty('network', () => readNetworkFacts(guest), facts.network),
+    orEmpty('sshd', () => readSshdFacts(guest), facts.sshd),
   ]);
   // The OS has no problems list of its own: a failure there is the guest's, so show it with the services'.
   return { os: osFacts, services: { ...services, problems: [...osProblems, ...services.problems] }, packages, accounts, network, sshd };

@@ -4,6 +4,7 @@
 
 /** A guest file a fact could not be read from, and why. */
 export interface FactProblem {
+  /** The guest file; for a whole fact family that failed, its name in words ("the services facts"). */
   path: string;
   message: string;
 }
@@ -86,6 +87,8 @@ export interface AccountPassword {
    */
   kind: 'hash' | 'locked' | 'empty' | 'unknown';
   scheme?: HashScheme;
+  /** Locked with a leading "!" (passwd -l, adduser -D): sshd without PAM then refuses key logins too. */
+  lockedByExclamation?: boolean;
   /** /etc/shadow, or /etc/passwd when the hash is kept there. */
   source: GuestSource;
 }
