@@ -12,32 +12,9 @@ import { makeGuestImage } from '../helpers/guest-styles/guest-image.js';
 import { sshKeyPair } from '../helpers/guest-styles/ssh-keys.js';
 import { installPackage } from '../helpers/guest-styles/distro-file.js';
 import { systemdEnable } from '../helpers/guest-styles/systemd-enable.js';
-import { runCli } from '../helpers/run-cli.js';
+import { byRule, lintGuest, lintImage } from '../helpers/lint-guest.js';
 
-interface JsonFinding {
-  ruleId: string;
-  severity: string;
-  message: string;
-  location: { partition?: number | null; path?: string; line?: number };
-  fix?: string;
-}
-
-const configDir = tempDir('access-config');
-const config = join(configDir, 'spotlint.config.json');
-writeFileSync(config, '{}');
-
-/** Lints a guest made from `tree` and returns its findings; guessing passwords is slow, so it is off unless asked for. */
-async function lint(tree: Tree, args: string[] = ['--disable', 'guessable-password']): Promise<JsonFinding[]> {
-  return lintImage(makeGuestImage(tree), args);
-}
-
-async function lintImage(image: string, args: string[] = ['--disable', 'guessable-password']): Promise<JsonFinding[]> {
-  const result = await runCli(['--config', config, image, '--format', 'json', '--fail-on', 'none', ...args]);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout).images[0].findings as JsonFinding[];
-}
-const byRule = (findings: JsonFinding[], rule: string) => findings.filter((f) => f.ruleId === rule);
+const lint = lintGuest;
 const HOME = `home/${DEBIAN_USER}`;
 
 function withoutSsh(tree: Tree): Tree {

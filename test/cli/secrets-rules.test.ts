@@ -9,34 +9,13 @@ import { tempDir, type Tree } from '../helpers/build-image.js';
 import { DEBIAN_ROOT_HASH, DEBIAN_USER_HASH, setShadowHash } from '../helpers/guest-styles/accounts.js';
 import { DEBIAN_USER, debianSystemdGuest, wellBuiltDebianGuest } from '../helpers/guest-styles/debian-systemd.js';
 import { installPackage } from '../helpers/guest-styles/distro-file.js';
-import { makeGuestImage } from '../helpers/guest-styles/guest-image.js';
 import { sshKeyPair } from '../helpers/guest-styles/ssh-keys.js';
 import { sysvLegacyGuest } from '../helpers/guest-styles/sysv-legacy.js';
 import { systemdEnable } from '../helpers/guest-styles/systemd-enable.js';
 import { readTreeText } from '../helpers/guest-styles/tree-paths.js';
-import { runCli } from '../helpers/run-cli.js';
+import { byRule, lintGuest, type JsonFinding } from '../helpers/lint-guest.js';
 
-interface JsonFinding {
-  ruleId: string;
-  severity: string;
-  message: string;
-  location: { partition?: number | null; path?: string; line?: number };
-  fix?: string;
-}
-
-const configDir = tempDir('secrets-config');
-const config = join(configDir, 'spotlint.config.json');
-writeFileSync(config, '{}');
-
-/** Lints a guest made from `tree` and returns its findings; guessing passwords is slow, so it is off unless asked for. */
-async function lint(tree: Tree, args: string[] = ['--disable', 'guessable-password']): Promise<JsonFinding[]> {
-  const image = makeGuestImage(tree);
-  const result = await runCli(['--config', config, image, '--format', 'json', '--fail-on', 'none', ...args]);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout).images[0].findings as JsonFinding[];
-}
-const byRule = (findings: JsonFinding[], rule: string) => findings.filter((f) => f.ruleId === rule);
+const lint = lintGuest;
 const HOME = `home/${DEBIAN_USER}`;
 const OTHER_MACHINE_ID = '4f2b0d6c5a8e4e1b9c7d3a2f1e0b9c8d';
 
