@@ -1,4 +1,5 @@
 import { SpotlintError } from '../errors.js';
+import { readBootCode, type BootCodeFacts } from './boot/read-boot-code.js';
 import { collectGuestFacts } from './facts/collect-guest-facts.js';
 import type { GuestFacts } from './facts/guest-facts.js';
 import { assembleGuest, type AttachedMount, type FstabProblem } from './guest/assemble-guest.js';
@@ -23,6 +24,8 @@ export interface ImageFacts {
 export interface ImageInspection {
   image: ImageFacts;
   partitionTable: { scheme: PartitionScheme; diskId?: string; problems: string[] };
+  /** The boot code a BIOS runs from sector 0, and what it loads next. */
+  bootCode: BootCodeFacts;
   volumes: Volume[];
   /** Partition of the root filesystem, null when it is a bare filesystem, undefined when none was found. */
   rootPartition: number | null | undefined;
@@ -59,6 +62,7 @@ export async function inspectImage(path: string): Promise<InspectedImage> {
     const inspection: ImageInspection = {
       image,
       partitionTable: { scheme: table.scheme, diskId: table.diskId, problems: table.problems },
+      bootCode: await readBootCode(source, table),
       volumes,
       rootPartition: assembled.rootPartition,
       mounts: assembled.mounts,

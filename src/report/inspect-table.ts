@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { chainLoadsActivePartition } from '../inspect/boot/boot-code.js';
 import type { ImageInspection } from '../inspect/inspect-image.js';
 import { volumeName, type Volume } from '../inspect/volumes.js';
 import { renderGuestFacts } from './inspect-facts.js';
@@ -18,7 +19,21 @@ function describeImage(inspection: ImageInspection): string[] {
     `Format:     ${format}`,
     `Size:       ${formatBytes(image.virtualSize)} virtual (${image.virtualSize} bytes), file ${formatBytes(image.fileSize)}, ${formatBytes(image.allocatedBytes)} allocated on the host`,
     `Partitions: ${table}`,
+    `Boot code:  ${describeBootCode(inspection)}`,
   ];
+}
+
+function describeBootCode({ bootCode }: ImageInspection): string {
+  const { sector0, coreSectorPresent, activePartitions } = bootCode;
+  const parts = [sector0.name];
+  if (sector0.coreSector !== undefined) {
+    parts.push(`loading core.img from sector ${sector0.coreSector}${coreSectorPresent ? '' : ', which is EMPTY'}`);
+  }
+  // What the active partition starts with matters only to MBR code that runs it.
+  if (chainLoadsActivePartition(sector0.kind)) {
+    parts.push(activePartitions.length === 0 ? 'NO ACTIVE PARTITION' : activePartitions.map(({ partition, code }) => `active partition ${partition}: ${code.name}`).join(', '));
+  }
+  return parts.join('; ');
 }
 
 function mountPointOf(inspection: ImageInspection, volume: Volume): string {

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { ExtError, ExtFilesystem } from '../ext/ext-filesystem.js';
 import type { PartitionTable } from '../partitions/partition.js';
 import { EXT_TYPES, volumeName, type Volume } from '../volumes.js';
-import { classifyFstabSource, parseFstab, type FstabEntry } from './fstab.js';
+import { isBlockFstabType, parseFstab, resolveFstabSource, type FstabEntry } from './fstab.js';
 import { GuestTree, type GuestMount } from './guest-tree.js';
 import { normaliseGuestPath } from './guest-path.js';
 
@@ -28,10 +28,6 @@ export interface AssembledGuest {
   fstabProblems: FstabProblem[];
 }
 
-/** Filesystem types in fstab that are not on a disk, so never a partition of ours. */
-const VIRTUAL_TYPES = new Set(['proc', 'sysfs', 'tmpfs', 'devpts', 'devtmpfs', 'debugfs', 'securityfs', 'cgroup', 'cgroup2',
-  'nfs', 'nfs4', 'cifs', 'smbfs', 'fuse', 'none', 'bind', 'overlay', 'efivarfs', 'hugetlbfs', 'mqueue', 'binfmt_misc', 'swap']);
-const FIRST_DISK = /^(?:sda|hda|vda|xvda|nvme0n1)$/;
 const MAX_FSTAB_BYTES = 1024 * 1024;
 
 /**
@@ -111,16 +107,18 @@ async function attachFilesystems(table: PartitionTable, volumes: Volume[], opene
     if (error.code !== 'ENOENT') fstabProblems.push({ line: 0, spec: '', mountPoint: '', reason: `/etc/fstab cannot be read: ${error.message}` });
   }
   for (const entry of entries) {
-    if (!entry.mountPoint.startsWith('/') || VIRTUAL_TYPES.has(entry.type)) continue;
+    // Swap is on a disk but never part of the tree.
+    if (!entry.mountPoint.startsWith('/') || entry.type === 'swap' || !isBlockFstabType(entry.type)) continue;
     // The kernel mounts where the path leads, through the root's own links.
     const mountPoint = await rootOnly.resolve(entry.mountPoint).catch(() => normaliseGuestPath(entry.mountPoint));
     if (mountPoint === '/') continue;
     const problem = (reason: string) => fstabProblems.push({ line: entry.line, spec: entry.spec, mountPoint, reason });
-    const match = matchVolume(entry.spec, table, volumes);
-    if (typeof match === 'string') {
-      problem(match);
+    const resolved = resolveFstabSource(entry.spec, table, volumes);
+    if (!resolved.volume) {
+      problem(resolved.reason);
       continue;
     }
+    const match = resolved.volume;
     const fs = opened.get(match);
     if (!fs) {
       problem(match.readError
@@ -137,12 +135,16 @@ async function attachFilesystems(table: PartitionTable, volumes: Volume[], opene
 
   const guestMounts = [rootMount, ...[...attached.values()].map((a) => a.mount)];
   const inUse = new Set(guestMounts.map((m) => m.fs));
+  // Some providers boot the kernel they read from the first partition, mounted or not.
+  const firstFs = volumes[0] && opened.get(volumes[0]);
+  const unmounted = firstFs && !inUse.has(firstFs) ? [{ fs: firstFs, partition: volumes[0]!.index }] : [];
+  if (firstFs) inUse.add(firstFs);
   await Promise.all([...opened.values()].filter((fs) => !inUse.has(fs)).map((fs) => fs.close()));
   const mounts: AttachedMount[] = [
     { mountPoint: '/', partition: root.index, spec: 'root' },
     ...[...attached.values()].map((a) => ({ mountPoint: a.mount.mountPoint, partition: a.mount.partition, spec: a.spec })),
   ];
-  return { guest: new GuestTree(guestMounts), rootPartition: root.index, mounts, fstabProblems };
+  return { guest: new GuestTree(guestMounts, unmounted), rootPartition: root.index, mounts, fstabProblems };
 }
 
 /**
@@ -171,33 +173,4 @@ async function pickRoot(opened: Map<Volume, ExtFilesystem>): Promise<Volume | un
     }
   }
   return best?.volume;
-}
-
-/** The volume an fstab source names, or why none does. */
-function matchVolume(spec: string, table: PartitionTable, volumes: Volume[]): Volume | string {
-  const source = classifyFstabSource(spec);
-  const sameIgnoringCase = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
-  let found: Volume | undefined;
-  switch (source.by) {
-    case 'uuid':
-      found = volumes.find((v) => sameIgnoringCase(v.filesystem.uuid, source.value));
-      break;
-    case 'label':
-      found = volumes.find((v) => v.filesystem.label === source.value);
-      break;
-    case 'partuuid':
-      found = volumes.find((v) => v.partition && (sameIgnoringCase(v.partition.guid, source.value)
-        || (table.scheme === 'mbr' && sameIgnoringCase(`${table.diskId}-${v.partition.index.toString(16).padStart(2, '0')}`, source.value))));
-      break;
-    case 'partlabel':
-      found = volumes.find((v) => v.partition?.name === source.value);
-      break;
-    case 'device':
-      if (!FIRST_DISK.test(source.disk)) return `refers to another disk (${source.disk}); spotlint checks only this image`;
-      found = volumes.find((v) => v.index === source.partition);
-      break;
-    case 'other':
-      return `spotlint cannot tell which partition "${spec}" is (LVM, RAID and by-path names are not followed)`;
-  }
-  return found ?? `no ${source.by === 'device' ? 'partition' : 'filesystem'} in this image matches ${spec}`;
 }

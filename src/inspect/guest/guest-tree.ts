@@ -40,9 +40,23 @@ export class GuestTree {
   private readonly mounts: GuestMount[];
   private readonly lstatCache = new LRUCache<string, Promise<ExtStat>>({ max: LSTAT_CACHE_ENTRIES });
 
-  constructor(mounts: GuestMount[]) {
+  /**
+   * `unmounted`: filesystems kept open that the guest does not mount (the
+   * first partition's, which some providers read kernels from).
+   */
+  constructor(mounts: GuestMount[], private readonly unmounted: readonly Pick<GuestMount, 'fs' | 'partition'>[] = []) {
     // Longest mount point first, so /boot/efi wins over /boot over /.
     this.mounts = [...mounts].sort((a, b) => b.mountPoint.length - a.mountPoint.length);
+  }
+
+  /**
+   * One partition's own filesystem seen from its root (links resolve inside
+   * it), as a boot loader reading that partition sees it; undefined when it
+   * is not open. The view shares the filesystem: close this tree, never the view.
+   */
+  partitionTree(partition: number | null): GuestTree | undefined {
+    const found = [...this.mounts, ...this.unmounted].find((m) => m.partition === partition);
+    return found ? new GuestTree([{ mountPoint: '/', fs: found.fs, partition }]) : undefined;
   }
 
   /** The filesystem holding a canonical (link-free) guest path, and the path inside it. */
@@ -244,7 +258,7 @@ export class GuestTree {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.mounts.map((m) => m.fs.close()));
+    await Promise.all([...new Set([...this.mounts, ...this.unmounted].map((m) => m.fs))].map((fs) => fs.close()));
   }
 }
 
