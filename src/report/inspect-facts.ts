@@ -86,12 +86,22 @@ function describeSshd({ sshd }: GuestFacts): string[] {
   return lines;
 }
 
+function describeBoot({ boot }: GuestFacts): string {
+  if (boot.files.length === 0) return 'Boot config:  no GRUB, BLS or SYSLINUX configuration found';
+  const roots = new Map<string, number>();
+  for (const line of boot.commandLines) if (line.root !== undefined) roots.set(line.root, (roots.get(line.root) ?? 0) + 1);
+  const root = roots.size ? `root=${listed([...roots].map(([value, count]) => (count > 1 ? `${value} (${count} lines)` : value)))}` : 'no root=';
+  const noUuid = boot.grubDefaults.GRUB_DISABLE_LINUX_UUID;
+  const grub = noUuid ? `; GRUB_DISABLE_LINUX_UUID=${printable(noUuid.value)} (${sourceName(noUuid.source)})` : '';
+  return `Boot config:  ${listed(boot.files)}: ${boot.commandLines.length} kernel command line${boot.commandLines.length === 1 ? '' : 's'}, ${root}${grub}`;
+}
+
 /** The guest facts section of `spotlint inspect`. */
 export function renderGuestFacts(facts: GuestFacts): string[] {
   const lines = ['', `OS:           ${describeOs(facts)}`];
   if (facts.os.family !== 'linux') return lines;
-  lines.push(...describeServices(facts), describePackages(facts), describeAccounts(facts), ...describeNetwork(facts), ...describeSshd(facts));
-  const problems = [facts.services, facts.packages, facts.accounts, facts.network, facts.sshd].flatMap((f) => f.problems);
+  lines.push(...describeServices(facts), describePackages(facts), describeAccounts(facts), ...describeNetwork(facts), ...describeSshd(facts), describeBoot(facts));
+  const problems = [facts.services, facts.packages, facts.accounts, facts.network, facts.sshd, facts.boot].flatMap((f) => f.problems);
   for (const problem of problems) lines.push(`Could not read ${printable(problem.path)}: ${printable(problem.message)}`);
   return lines;
 }

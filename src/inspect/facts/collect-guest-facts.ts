@@ -1,6 +1,7 @@
 import type { GuestTree } from '../guest/guest-tree.js';
 import type { Volume } from '../volumes.js';
 import { readAccountFacts } from './accounts.js';
+import { readBootConfigFacts } from './boot-config.js';
 import type { FactProblem, GuestFacts } from './guest-facts.js';
 import { readNetworkFacts } from './network/read-network-facts.js';
 import { readOsFacts } from './os-facts.js';
@@ -17,6 +18,7 @@ function emptyFacts(os: GuestFacts['os']): GuestFacts {
     accounts: { accounts: [], problems: [] },
     network: { stacks: [], interfaces: [], problems: [] },
     sshd: { present: false, files: [], settings: {}, matchBlocks: [], problems: [] },
+    boot: { files: [], commandLines: [], grubDefaults: {}, problems: [] },
   };
 }
 
@@ -43,13 +45,14 @@ export async function collectGuestFacts(guest: GuestTree | null, volumes: Volume
   const { problems: osProblems, ...osFacts } = os;
   const facts = emptyFacts(osFacts);
   if (!guest) return facts;
-  const [services, packages, accounts, network, sshd] = await Promise.all([
+  const [services, packages, accounts, network, sshd, boot] = await Promise.all([
     orEmpty('services', () => readServiceFacts(guest), facts.services),
     orEmpty('packages', () => readPackageFacts(guest), facts.packages),
     orEmpty('accounts', () => readAccountFacts(guest), facts.accounts),
     orEmpty('network', () => readNetworkFacts(guest), facts.network),
     orEmpty('sshd', () => readSshdFacts(guest), facts.sshd),
+    orEmpty('boot configuration', () => readBootConfigFacts(guest), facts.boot),
   ]);
   // The OS has no problems list of its own: a failure there is the guest's, so show it with the services'.
-  return { os: osFacts, services: { ...services, problems: [...osProblems, ...services.problems] }, packages, accounts, network, sshd };
+  return { os: osFacts, services: { ...services, problems: [...osProblems, ...services.problems] }, packages, accounts, network, sshd, boot };
 }

@@ -165,6 +165,50 @@ export interface SshdFacts {
   problems: FactProblem[];
 }
 
+/** The boot loaders whose configuration spotlint reads. BLS entries are read by GRUB (RHEL's blscfg) and systemd-boot. */
+export type BootLoaderName = 'grub2' | 'grub-legacy' | 'bls' | 'syslinux';
+
+/** One kernel command line a boot loader passes, or a default that a generator writes into the entries it makes. */
+export interface KernelCommandLine {
+  loader: BootLoaderName;
+  /**
+   * entry: what the loader passes to a kernel (a grub.cfg linux line, a
+   * menu.lst kernel line, a BLS options line, a syslinux APPEND; a global
+   * APPEND serves every label without its own). template: text a generator
+   * copies into the entries it writes (GRUB_CMDLINE_LINUX and
+   * GRUB_CMDLINE_LINUX_DEFAULT for grub-mkconfig, menu.lst's "# kopt=" for
+   * Debian's update-grub, grubenv's kernelopts for BLS entries that say
+   * $kernelopts), so a change there returns with the next kernel update.
+   */
+  kind: 'entry' | 'template';
+  source: GuestSource;
+  /** The menu entry it belongs to (a GRUB menuentry or title, a BLS title, a syslinux LABEL); for a template, the setting it is (GRUB_CMDLINE_LINUX, kopt, kernelopts). */
+  title?: string;
+  /** The kernel image as the loader names it. */
+  kernel?: string;
+  /** The arguments, split and unquoted as the loader does; variables ($vt_handoff, $kernelopts) as written. */
+  arguments: string[];
+  /** The value of root= (the last one before "--", as the kernel and initramfs take it); absent when there is none. */
+  root?: string;
+}
+
+/** A variable of /etc/default/grub (or a drop-in of /etc/default/grub.d) as grub-mkconfig sees it. */
+export interface GrubDefaultSetting {
+  /** Unquoted, with references to variables set before it expanded. */
+  value: string;
+  /** The assignment that wins (the last one). */
+  source: GuestSource;
+}
+
+export interface BootConfigFacts {
+  /** The boot loader configuration files found and read, in the order read. */
+  files: string[];
+  commandLines: KernelCommandLine[];
+  /** GRUB_* variables by name. GRUB_DISABLE_LINUX_UUID=true makes grub-mkconfig write root=/dev/... (root=PARTUUID= when GRUB_DISABLE_LINUX_PARTUUID=false). */
+  grubDefaults: Record<string, GrubDefaultSetting>;
+  problems: FactProblem[];
+}
+
 export interface GuestFacts {
   os: OsFacts;
   services: ServiceFacts;
@@ -172,4 +216,6 @@ export interface GuestFacts {
   accounts: AccountFacts;
   network: NetworkFacts;
   sshd: SshdFacts;
+  /** Kernel command lines and GRUB defaults from the boot loader configuration. */
+  boot: BootConfigFacts;
 }

@@ -1,4 +1,6 @@
-/** /etc/fstab, parsed (pure), and what each source field names. */
+/** /etc/fstab, parsed (pure), what each source field names, and which volume of the image that is. */
+import type { PartitionTable } from '../partitions/partition.js';
+import type { Volume } from '../volumes.js';
 
 export interface FstabEntry {
   line: number;
@@ -60,4 +62,82 @@ export function classifyFstabSource(spec: string): FstabSource {
   const nvme = /^\/dev\/(nvme\d+n\d+)(?:p(\d+))?$/.exec(spec);
   if (nvme) return { by: 'device', disk: nvme[1]!, partition: nvme[2] ? Number(nvme[2]) : null };
   return { by: 'other', value: spec };
+}
+
+/**
+ * fstab types that are not a filesystem on a disk of the image: kernel pseudo
+ * filesystems, memory, network and FUSE filesystems. (Swap is on a disk, but
+ * is not mounted: callers decide about it.)
+ */
+const NON_BLOCK_TYPES = new Set(['proc', 'sysfs', 'tmpfs', 'devpts', 'devtmpfs', 'debugfs', 'securityfs', 'cgroup', 'cgroup2',
+  'nfs', 'nfs4', 'cifs', 'smbfs', 'smb3', 'fuse', 'none', 'bind', 'overlay', 'efivarfs', 'hugetlbfs', 'mqueue', 'binfmt_misc',
+  'ramfs', 'configfs', 'pstore', 'autofs', 'fusectl', 'tracefs', 'bpf', 'rpc_pipefs', 'nfsd', '9p', 'virtiofs', 'glusterfs', 'ceph', 'sshfs', 'davfs']);
+
+/** Whether an fstab type names a filesystem that lives on a block device (swap included). */
+export function isBlockFstabType(type: string): boolean {
+  return !NON_BLOCK_TYPES.has(type) && !type.startsWith('fuse.');
+}
+
+/** What a disk's partitions are called in PARTUUID=: its table's scheme and id (MBR signature or GPT disk GUID). */
+export type DiskIdentity = Pick<PartitionTable, 'scheme' | 'diskId'>;
+
+/**
+ * The volume an fstab source (or a root= value, which takes the same names)
+ * names, or why none does: `no-match` when the image has no such filesystem
+ * or partition, `other-disk` for a kernel name of a second disk, `unknown`
+ * for names spotlint cannot follow (LVM, RAID, by-id, by-path, files).
+ */
+export type FstabResolution =
+  | { volume: Volume; source: FstabSource }
+  | { volume?: undefined; source: FstabSource; why: 'no-match' | 'other-disk' | 'unknown'; reason: string };
+
+/** The image is the guest's first disk, so its kernel names are sda, hda, vda, xvda or nvme0n1 by bus. */
+const FIRST_DISK = /^(?:sda|hda|vda|xvda|nvme0n1)$/;
+
+const sameIgnoringCase = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Linux names an MBR partition's PARTUUID after the disk signature and the
+ * partition number in hex: 5107c0de-02, 5107c0de-0a for partition 10.
+ */
+function mbrPartuuid(diskId: string, index: number): string {
+  return `${diskId}-${index.toString(16).padStart(2, '0')}`;
+}
+
+/**
+ * Finds the volume `spec` names. UUIDs compare without case (blkid prints
+ * vfat and NTFS ids in capitals, people write them in either); labels and
+ * partition names exactly. A kernel name of the first disk is its partition
+ * N; the bare disk name (/dev/sda) is the whole disk, which is the
+ * filesystem itself in a bare-filesystem image and nothing mountable in a
+ * partitioned one.
+ */
+export function resolveFstabSource(spec: string, disk: DiskIdentity, volumes: readonly Volume[]): FstabResolution {
+  const source = classifyFstabSource(spec);
+  let found: Volume | undefined;
+  switch (source.by) {
+    case 'uuid':
+      found = volumes.find((v) => sameIgnoringCase(v.filesystem.uuid, source.value));
+      break;
+    case 'label':
+      found = volumes.find((v) => v.filesystem.label === source.value);
+      break;
+    case 'partuuid':
+      found = volumes.find((v) => v.partition && (sameIgnoringCase(v.partition.guid, source.value)
+        || (disk.scheme === 'mbr' && disk.diskId !== undefined && sameIgnoringCase(mbrPartuuid(disk.diskId, v.partition.index), source.value))));
+      break;
+    case 'partlabel':
+      found = volumes.find((v) => v.partition?.name === source.value);
+      break;
+    case 'device':
+      if (!FIRST_DISK.test(source.disk)) {
+        return { source, why: 'other-disk', reason: `refers to another disk (${source.disk}); spotlint checks only this image` };
+      }
+      found = volumes.find((v) => v.index === source.partition);
+      break;
+    case 'other':
+      return { source, why: 'unknown', reason: `spotlint cannot tell which partition "${spec}" is (LVM, RAID and by-path names are not followed)` };
+  }
+  if (found) return { volume: found, source };
+  return { source, why: 'no-match', reason: `no ${source.by === 'device' ? 'partition' : 'filesystem'} in this image matches ${spec}` };
 }
