@@ -1,9 +1,34 @@
+import type { FactProblem } from '../inspect/facts/guest-facts.js';
+import { listConfigFiles } from '../inspect/facts/network/config-directories.js';
+import { readGuestText, tryGuest } from '../inspect/facts/read-guest-text.js';
+import type { GuestTree } from '../inspect/guest/guest-tree.js';
 import { NO_OPTIONS, type Rule } from './rule.js';
+import { reportProblems } from './support/report-problems.js';
+import { parseUdevMacNames } from './support/udev-mac-names.js';
 
-const RULES_FILES = ['/etc/udev/rules.d/70-persistent-net.rules', '/etc/udev/70-persistent-net.rules'];
-/** A udev rule that pins an interface name to a MAC address. */
-const MAC_BOUND = /ATTRS?\{address\}\s*==\s*"([0-9a-fA-F:*?]+)"/;
-const NAME = /NAME\s*:?=\s*"([^"]+)"/;
+/** Where administrators and udev's persistent-net generator put rules (/run is empty at boot; /lib holds the packages' rules, which pin nothing). */
+const RULES_DIRECTORY = '/etc/udev/rules.d';
+/** Where very old udev versions kept the generated file. */
+const OLD_RULES_FILE = '/etc/udev/70-persistent-net.rules';
+/** *.rules files read from the directory; more is not a rules directory any more. */
+export const MAX_UDEV_RULES_FILES = 256;
+
+/** Rule files in udev's order; a name linked to /dev/null (or empty) masks the packaged rule and pins nothing. */
+async function rulesFiles(guest: GuestTree, problems: FactProblem[]): Promise<string[]> {
+  const files = (await listConfigFiles(guest, RULES_DIRECTORY, (name) => name.endsWith('.rules'), problems)).slice(0, MAX_UDEV_RULES_FILES);
+  const paths: string[] = [];
+  for (const file of files) {
+    const stat = await tryGuest(file.path, problems, () => guest.lstat(file.path));
+    if (!stat) continue;
+    if (stat.kind === 'symlink') {
+      const target = await tryGuest(file.path, problems, () => guest.readlink(file.path));
+      if (target === '/dev/null') continue;
+    }
+    paths.push(file.path);
+  }
+  if ((await tryGuest(OLD_RULES_FILE, problems, () => guest.lstat(OLD_RULES_FILE))) !== undefined) paths.push(OLD_RULES_FILE);
+  return paths;
+}
 
 export const persistentNetRules: Rule = {
   id: 'persistent-net-rules',
@@ -11,26 +36,23 @@ export const persistentNetRules: Rule = {
   defaultSeverity: 'error',
   guideline: 'Are you using a Debian or Ubuntu derived distribution? If so, your ethernet interface has probably been renumbered. You can solve this by setting up an eth1 entry under the OS with DHCP configuration, or you can remove the OS\'s ability to change by removing the `/etc/udev/70-persistent-net-rules` file when designing the VM.',
   rationale: 'udev remembers the MAC address of the network card the VM had when it was built and keeps the name eth0 for it. The provider\'s VM has another MAC, so its card becomes eth1, which the network configuration does not bring up: the appliance never gets an address and SpotCloud shows "Detecting" for ever.',
-  checks: 'The persistent net rules file (/etc/udev/rules.d/70-persistent-net.rules, and the older /etc/udev/70-persistent-net.rules) for rules that match ATTR{address} and set NAME.',
+  checks: `Every *.rules file in ${RULES_DIRECTORY} (at most ${MAX_UDEV_RULES_FILES}; a name linked to /dev/null is a mask and is skipped) and the older ${OLD_RULES_FILE}: each rule (a line, with "\\" continuations) that matches ATTR{address}, ATTRS{address} or SYSFS{address} == a MAC address or a MAC prefix and sets NAME= or NAME:=. A rule matching any address ("?*") pins nothing and is not reported. Rules in /lib/udev/rules.d belong to packages and are not read; systemd .link files that name a card by MAC are mac-pinned-network-config's.`,
   howToFix: 'Delete the MAC-bound lines (or the whole file when nothing else is in it) before exporting the VM; on Debian/Ubuntu also stop the generator from writing it again (ln -s /dev/null /etc/udev/rules.d/75-persistent-net-generator.rules).',
   fixable: 'safe',
   ...NO_OPTIONS,
   async check({ guest, report }) {
     if (!guest) return;
-    for (const path of RULES_FILES) {
-      if (!(await guest.exists(path))) continue;
-      const lines = (await guest.readText(path)).split('\n');
-      lines.forEach((text, index) => {
-        if (text.trimStart().startsWith('#')) return;
-        const mac = MAC_BOUND.exec(text);
-        const name = NAME.exec(text);
-        if (!mac || !name) return;
+    const problems: FactProblem[] = [];
+    for (const path of await rulesFiles(guest, problems)) {
+      const text = await readGuestText(guest, path, problems);
+      for (const { line, mac, name } of parseUdevMacNames(text ?? '')) {
         report({
-          location: { path, line: index + 1 },
-          message: `${path} line ${index + 1} gives the interface with MAC ${mac[1]} the name "${name[1]}". The provider's VM has a different MAC, so its card gets another name, the network is not configured and the appliance never gets an address. Remove this rule before exporting.`,
-          fix: `remove line ${index + 1} of ${path}`,
+          location: { path, line },
+          message: `${path} line ${line} gives the interface with MAC ${mac} the name "${name}". The provider's VM has a different MAC, so its card gets another name, the network is not configured and the appliance never gets an address. Remove this rule before exporting.`,
+          fix: `remove line ${line} of ${path}`,
         });
-      });
+      }
     }
+    reportProblems(report, problems, 'the persistent-net-rules check');
   },
 };
