@@ -13,7 +13,7 @@ packages=(openssh-server openssh-client systemd systemd-timesyncd ifupdown netpl
   network-manager chrony ntpsec cron rsyslog sysvinit-core initscripts sysv-rc base-files
   dbus udev cloud-init xrdp tigervnc-standalone-server isc-dhcp-client openntpd
   unattended-upgrades base-passwd login dash openrc grub-pc-bin syslinux-common avahi-daemon
-  cups-daemon modemmanager bluez lightdm ntpsec-ntpdate xinetd)
+  cups-daemon modemmanager bluez lightdm ntpsec-ntpdate xinetd apt)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && apt-get download "${packages[@]}" >/dev/null)

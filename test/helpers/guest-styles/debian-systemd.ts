@@ -3,11 +3,12 @@
 // and the links their maintainer scripts make. Hand-written files say so.
 import type { Tree } from '../build-image.js';
 import { addToGroups, basePasswdGroups, basePasswdUsers, DEBIAN_ROOT_HASH, DEBIAN_USER_HASH, writeAccounts, type GroupAccount, type UserAccount } from './accounts.js';
-import { distroFile, installPackage } from './distro-file.js';
+import { distroFile, installPackage, packageVersion } from './distro-file.js';
 import { debian12Package, dpkgStatus } from './dpkg-status.js';
 import { DEFAULT_ROOT_UUID, fhsDirectories, MACHINE_ID, mergedUsrLinks, SWAP_UUID, type GuestStyleOptions } from './layout.js';
 import { addHostKeys, sshKeyPair } from './ssh-keys.js';
 import { systemdEnable } from './systemd-enable.js';
+import { readTreeText } from './tree-paths.js';
 import { addSysvLinks } from './sysv-links.js';
 
 export const DEBIAN_HOSTNAME = 'appliance';
@@ -189,5 +190,34 @@ export function wellBuiltDebianGuest(options: GuestStyleOptions = {}): Tree {
   delete tree[`home/${DEBIAN_USER}/.bash_history`];
   delete tree['root/.bash_history'];
   delete tree['etc/udev/rules.d/70-persistent-net.rules'];
+
+  // apt and unattended-upgrades as a Debian 12 install with automatic updates
+  // has them: apt's daily timers enabled by its postinst, the shutdown helper
+  // unit by unattended-upgrades' postinst.
+  for (const pkg of ['apt', 'unattended-upgrades']) installPackage(tree, pkg, { mergedUsr: true });
+  for (const unit of ['apt-daily.timer', 'apt-daily-upgrade.timer', 'unattended-upgrades.service']) systemdEnable(tree, unit);
+  // Hand-written as unattended-upgrades' postinst writes it through debconf when
+  // "automatically download and install stable updates?" is answered yes (no package ships it).
+  tree['etc/apt/apt.conf.d/20auto-upgrades'] = 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n';
+  // Hand-written stanzas (dpkg-status.ts has no control data for these); dpkg reads stanzas in any order.
+  tree['var/lib/dpkg/status'] = `${readTreeText(tree, 'var/lib/dpkg/status') ?? ''}\n${dpkgStatus([
+    { name: 'apt', version: packageVersion('apt'), architecture: 'amd64', description: 'commandline package manager' },
+    { name: 'unattended-upgrades', version: packageVersion('unattended-upgrades'), architecture: 'all', description: 'automatic installation of security upgrades' },
+  ])}`;
+
+  // Hand-written: no package ships it; the guide asks for a phone-home at boot (curl's program is not in test/data).
+  tree['etc/systemd/system/announce-boot.service'] = `[Unit]
+Description=Announce this appliance once the network is up
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+ExecStart=/usr/bin/curl -fsS --retry 10 --retry-connrefused --data-urlencode host=%H https://jobs.example.com/appliance-ready
+
+[Install]
+WantedBy=multi-user.target
+`;
+  systemdEnable(tree, 'announce-boot.service');
   return tree;
 }
