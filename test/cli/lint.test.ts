@@ -261,9 +261,13 @@ describe('rule catalog', () => {
     expect(table.stdout).toMatch(/│ persistent-net-rules +│ error +│ safe +│ No network interface names pinned to MAC addresses by udev +│/);
     const json = JSON.parse((await runCli(['rules', '--json'])).stdout);
     expect(json.map((r: { id: string }) => r.id)).toEqual([
-      'image-size', 'filesystem-clean', 'filesystem-unreadable', 'persistent-net-rules',
+      'image-size', 'partition-table', 'partition-alignment', 'boot-loader', 'kernel-in-first-partition',
+      'filesystem-clean', 'filesystem-unreadable', 'filesystem-unsupported', 'no-root-filesystem',
+      'fstab-unresolvable', 'device-names',
+      'persistent-net-rules', 'mac-pinned-network-config', 'network-dhcp', 'time-sync',
       'remote-access', 'ssh-password-auth', 'ssh-root-login', 'ssh-authorized-keys',
       'empty-password', 'weak-password-hash', 'guessable-password',
+      'minimal-services', 'auto-updates', 'phone-home', 'rc-local',
       'ssh-host-keys', 'machine-id', 'leftover-secrets',
     ]);
     expect(json[0].defaultOptions).toEqual({ maxBytes: 2147483648 });

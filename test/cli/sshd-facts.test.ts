@@ -1,7 +1,7 @@
 // sshd facts read from real ext4 images, with Debian 12's own sshd_config
 // (openssh-server's postinst copies /usr/share/openssh/sshd_config there).
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readSshdFacts } from '../../dist/inspect/facts/read-sshd-facts.js';
 import { MAX_SSHD_INCLUDE_DEPTH, sshdSetting } from '../../dist/inspect/facts/sshd-config.js';
 import type { SshdFacts } from '../../dist/inspect/facts/guest-facts.js';
