@@ -1,8 +1,11 @@
-import type { FactProblem, KernelCommandLine } from '../inspect/facts/guest-facts.js';
-import { isBlockFstabType, resolveFstabSource } from '../inspect/guest/fstab.js';
+import type { FactProblem } from '../inspect/facts/guest-facts.js';
+import { classifyFstabSource, isBlockFstabType, resolveFstabSource, type FstabEntry } from '../inspect/guest/fstab.js';
 import type { ImageInspection } from '../inspect/inspect-image.js';
 import { NO_OPTIONS, type Rule } from './rule.js';
-import { FSTAB, GUIDE_DEVICE_NUMBERING, readFstabEntries, stableName, unstableDeviceName } from './support/device-naming.js';
+import {
+  commandLinePlace, FSTAB, groupByFileAndRoot, moreLinesThere, readFstabEntries, regenerationAdvice, stableName, unstableDeviceName,
+} from './support/device-naming.js';
+import { GUIDE_DEVICE_NUMBERING } from './support/guidelines.js';
 import { reportProblems } from './support/report-problems.js';
 
 /** "Use UUID=... (the ext4 on partition 2) instead", or how to find one when the name resolves to nothing here. */
@@ -13,19 +16,23 @@ function replacement(spec: string, inspection: ImageInspection, prefix = ''): st
   return `Use ${prefix}UUID= or ${prefix}LABEL= of the filesystem it should name instead (blkid lists them)`;
 }
 
-/** How the line gets written again: a hand edit of a generated file lasts until the next kernel update. */
-function regenerationAdvice(line: KernelCommandLine): string {
-  if (line.loader === 'grub2' && line.kind === 'entry') {
-    const command = line.source.path.startsWith('/boot/grub2/') ? `grub2-mkconfig -o ${line.source.path}` : 'update-grub';
-    return ` (grub-mkconfig rewrites this file: fix /etc/default/grub, then run ${command})`;
-  }
-  if (line.kind === 'template') return ' (new boot entries copy this setting)';
-  return '';
-}
+/** Not mounted at boot, only by hand (a CD-ROM, a USB stick): its name does not matter to booting. */
+const NOT_AT_BOOT = 'noauto';
+/** Allowed to be missing: boot goes on without it. */
+const MAY_BE_MISSING = 'nofail';
 
-function where(line: KernelCommandLine): string {
-  if (line.kind === 'template') return `${line.source.path} line ${line.source.line} (${line.title ?? 'kernel arguments'})`;
-  return `${line.source.path} line ${line.source.line}${line.title ? ` (entry "${line.title}")` : ''}`;
+/** Whether the name belongs to the machine that built the image, and so never exists on the provider. */
+const isBuildHostName = (spec: string) => classifyFstabSource(spec).by === 'build-host';
+
+/** What happens on the provider to an fstab entry with an unstable name, and how much that matters. */
+function fstabConsequence(entry: FstabEntry): { consequence: string; severity: 'warning' | 'info' } {
+  const swap = entry.type === 'swap';
+  const when = isBuildHostName(entry.spec) ? 'that device does not exist when the appliance boots' : 'on the provider the disk may get another name';
+  if (entry.options.includes(MAY_BE_MISSING)) {
+    const lost = swap ? 'the appliance runs without swap' : `${entry.mountPoint} is mounted nowhere and what the appliance keeps there is missing`;
+    return { severity: 'info', consequence: `${when}; with nofail, boot goes on without it, but then ${lost}` };
+  }
+  return { severity: 'warning', consequence: `${when} and ${swap ? 'the swap is not found' : 'the mount fails at boot'}` };
 }
 
 export const deviceNames: Rule = {
@@ -34,7 +41,7 @@ export const deviceNames: Rule = {
   defaultSeverity: 'warning',
   guideline: GUIDE_DEVICE_NUMBERING,
   rationale: 'A kernel device name such as /dev/sda1 is not a property of the disk but of the bus it is attached to: the same disk is /dev/sda on SATA or SCSI, /dev/hda on IDE with old drivers, /dev/vda on virtio and /dev/xvda on Xen. The guide itself moves the disk from SATA to IDE before export, and the provider\'s hypervisor picks its own controller. When the name changes, the root filesystem or a mount is not found and the appliance does not boot, with no console on SpotCloud to repair it. UUID= and LABEL= travel with the filesystem.',
-  checks: `${FSTAB} entries for disk filesystems and swap whose source is a kernel device name (/dev/sdXN, /dev/hdXN, /dev/vdXN, /dev/xvdXN, /dev/nvmeXnYpZ) or a /dev/disk/by-id or by-path link; the root= argument of every kernel command line in the boot loader configuration (GRUB 2 grub.cfg, GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub and its grub.d drop-ins, grubenv kernelopts, GRUB Legacy menu.lst/grub.conf kernel lines and "# kopt=", BLS entries in /boot/loader/entries, EXTLINUX/SYSLINUX APPEND lines); and GRUB_DISABLE_LINUX_UUID=true, which makes grub-mkconfig write root=/dev/... into every entry. When the name is one of this image's filesystems, the message gives the UUID= to use. /dev/mapper and LVM names are stable and not reported. Kernel names elsewhere (resume=, crypttab, scripts) are not checked.`,
+  checks: `${FSTAB} entries for disk filesystems and swap whose source is a kernel device name (/dev/sdXN, /dev/hdXN, /dev/vdXN, /dev/xvdXN, /dev/nvmeXnYpZ), a device of the machine that built the image (/dev/loopN, /dev/loopNpM, /dev/nbdNpM, /dev/mapper/loopNpM, /dev/mapper/nbd*), or a /dev/disk/by-id link made from the virtual disk's model and serial or a by-path link (by-id names made from the data, dm-name-*, dm-uuid-*, md-uuid-*, md-name-* and lvm-pv-uuid-*, are stable); a warning, or a note (info) for a nofail entry, which boot goes on without, and nothing for a noauto entry, which is not mounted at boot; the root= argument of every kernel command line in the boot loader configuration (GRUB 2 grub.cfg, GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub and its grub.d drop-ins, grubenv kernelopts, GRUB Legacy menu.lst/grub.conf kernel lines and "# kopt=", BLS entries in /boot/loader/entries, EXTLINUX/SYSLINUX APPEND lines); and GRUB_DISABLE_LINUX_UUID=true, which makes grub-mkconfig write root=/dev/... into every entry. When the name is one of this image's filesystems, the message gives the UUID= to use. Other /dev/mapper names and LVM names are stable and not reported. Kernel names elsewhere (resume=, crypttab, scripts) are not checked.`,
   howToFix: 'Replace each kernel device name with UUID=<uuid> (or LABEL=<label>) of the filesystem, as blkid prints it: in /etc/fstab, and in the kernel command line through the boot loader\'s own settings (remove GRUB_DISABLE_LINUX_UUID=true from /etc/default/grub and run update-grub or grub2-mkconfig; on BLS systems grubby --update-kernel=ALL --args=root=UUID=<uuid>). Rebuild the initramfs if it has the root device written in it.',
   fixable: 'no',
   ...NO_OPTIONS,
@@ -42,29 +49,25 @@ export const deviceNames: Rule = {
     if (!guest) return;
     const problems: FactProblem[] = [];
     for (const entry of (await readFstabEntries(guest, problems)) ?? []) {
-      if (!isBlockFstabType(entry.type)) continue;
+      if (!isBlockFstabType(entry.type) || entry.options.includes(NOT_AT_BOOT)) continue;
       const why = unstableDeviceName(entry.spec);
       if (!why) continue;
-      const [what, failure] = entry.type === 'swap' ? ['swap', 'the swap is not found'] : [entry.mountPoint, 'the mount fails at boot'];
+      const what = entry.type === 'swap' ? 'swap' : entry.mountPoint;
+      const { consequence, severity } = fstabConsequence(entry);
       report({
+        severity,
         location: { path: FSTAB, line: entry.line },
-        message: `${FSTAB} line ${entry.line} names ${what} by ${entry.spec}, ${why}: on the provider the disk may get another name and ${failure}. ${replacement(entry.spec, inspection)}.`,
+        message: `${FSTAB} line ${entry.line} names ${what} by ${entry.spec}, ${why}: ${consequence}. ${replacement(entry.spec, inspection)}.`,
       });
     }
 
-    // One finding per file, kind and root= value: a menu repeats the same root in every entry.
-    const byFileAndRoot = new Map<string, KernelCommandLine[]>();
-    for (const line of facts.boot.commandLines) {
-      if (line.root === undefined || !unstableDeviceName(line.root)) continue;
-      const key = `${line.source.path}\0${line.kind}\0${line.root}`;
-      byFileAndRoot.set(key, [...(byFileAndRoot.get(key) ?? []), line]);
-    }
-    for (const [first, ...others] of byFileAndRoot.values()) {
-      const line = first!;
-      const more = others.length ? ` (and ${others.length} more line${others.length > 1 ? 's' : ''} there)` : '';
+    for (const group of groupByFileAndRoot(facts.boot.commandLines, (root) => unstableDeviceName(root) !== undefined)) {
+      const line = group[0]!;
+      const root = line.root!;
+      const outcome = isBuildHostName(root) ? 'the kernel does not find its root filesystem on the provider' : 'on the provider the kernel may not find its root filesystem';
       report({
         location: { path: line.source.path, line: line.source.line },
-        message: `${where(line)}${more} passes root=${line.root} to the kernel, ${unstableDeviceName(line.root!)}: on the provider the kernel may not find its root filesystem and the appliance does not boot. ${replacement(line.root!, inspection, 'root=')}${regenerationAdvice(line)}.`,
+        message: `${commandLinePlace(line)}${moreLinesThere(group)} passes root=${root} to the kernel, ${unstableDeviceName(root)}: ${outcome} and the appliance does not boot. ${replacement(root, inspection, 'root=')}${regenerationAdvice(line)}.`,
       });
     }
 

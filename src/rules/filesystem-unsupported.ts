@@ -1,5 +1,6 @@
 import { resolveFstabSource } from '../inspect/guest/fstab.js';
 import type { ImageInspection } from '../inspect/inspect-image.js';
+import { isEspType } from '../inspect/partitions/partition-type-names.js';
 import type { FilesystemType } from '../inspect/probe/probe-filesystem.js';
 import { volumeName, type Volume } from '../inspect/volumes.js';
 import { NO_OPTIONS, type Rule } from './rule.js';
@@ -17,7 +18,6 @@ const UNSUPPORTED: Partial<Record<FilesystemType, string>> = {
   ufs: 'a BSD UFS filesystem',
 };
 /** An EFI System Partition holds boot loader binaries, which no rule inspects: nothing is missed. */
-const ESP_TYPES = new Set(['C12A7328-F81F-11D2-BA4B-00A0C93EC93B', '0xef']);
 const ESP_MOUNT_POINTS = new Set(['/boot/efi', '/efi']);
 
 /** Where the guest's fstab mounts a volume spotlint could not attach, if it says. */
@@ -41,7 +41,7 @@ export const filesystemUnsupported: Rule = {
       const what = UNSUPPORTED[volume.filesystem.type];
       if (!what) continue;
       const mountPoint = fstabMountPoint(inspection, volume);
-      if (volume.filesystem.type === 'vfat' && (ESP_TYPES.has(volume.partition?.type ?? '') || ESP_MOUNT_POINTS.has(mountPoint ?? ''))) continue;
+      if (volume.filesystem.type === 'vfat' && (isEspType(volume.partition?.type) || ESP_MOUNT_POINTS.has(mountPoint ?? ''))) continue;
       const mounted = mountPoint ? `; the guest mounts it at ${mountPoint}` : '';
       const id = volume.filesystem.uuid ? ` (UUID ${volume.filesystem.uuid})` : '';
       report({

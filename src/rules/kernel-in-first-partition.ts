@@ -2,11 +2,11 @@ import type { FactProblem } from '../inspect/facts/guest-facts.js';
 import { tryGuest } from '../inspect/facts/read-guest-text.js';
 import type { GuestTree } from '../inspect/guest/guest-tree.js';
 import type { ImageInspection } from '../inspect/inspect-image.js';
+import { isBiosBootType } from '../inspect/partitions/partition-type-names.js';
 import { EXT_TYPES, volumeName, type Volume } from '../inspect/volumes.js';
 import { NO_OPTIONS, type FindingInput, type Rule } from './rule.js';
 import { reportProblems } from './support/report-problems.js';
 
-const BIOS_BOOT_TYPE = '21686148-6449-6E6F-744E-656564454649';
 /** What the provider bridge reads (XVM2 consumers): globs inside the first partition's own filesystem. */
 const KERNEL_GLOBS = ['/boot/vmlinuz*'];
 const INITRD_GLOBS = ['/boot/initrd*', '/boot/initramfs*'];
@@ -75,8 +75,9 @@ export const kernelInFirstPartition: Rule = {
     if (!first) return;
     const location = { partition: first.index };
     const type = first.filesystem.type;
-    if (first.partition?.type === BIOS_BOOT_TYPE || NOT_A_FILESYSTEM.has(type)) {
-      const what = first.partition?.type === BIOS_BOOT_TYPE ? 'a BIOS boot partition (GRUB\'s core.img)' : type === 'unknown' ? 'no filesystem spotlint recognises' : type === 'LVM2_member' ? 'an LVM physical volume' : type === 'crypto_LUKS' ? 'an encrypted (LUKS) volume' : type;
+    const biosBoot = isBiosBootType(first.partition?.type);
+    if (biosBoot || NOT_A_FILESYSTEM.has(type)) {
+      const what = biosBoot ? 'a BIOS boot partition (GRUB\'s core.img)' : type === 'unknown' ? 'no filesystem spotlint recognises' : type === 'LVM2_member' ? 'an LVM physical volume' : type === 'crypto_LUKS' ? 'an encrypted (LUKS) volume' : type;
       const swap = first.partition?.kind === 'gpt' ? ' Swap the table entries so the filesystem holding /boot comes first (sgdisk --transpose=1:N /dev/sda; fstab entries by UUID keep working).' : ' Make the filesystem holding /boot the first partition.';
       report({ location, message: `${firstName(first)} holds ${what}, not a filesystem with /boot in it, so ${BRIDGE} finds no kernel.${swap}` });
       return;

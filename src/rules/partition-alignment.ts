@@ -1,4 +1,5 @@
 import { SECTOR_SIZE } from '../inspect/partitions/partition.js';
+import { isBiosBootType } from '../inspect/partitions/partition-type-names.js';
 import { volumeName } from '../inspect/volumes.js';
 import { NO_OPTIONS, type Rule } from './rule.js';
 
@@ -6,8 +7,6 @@ import { NO_OPTIONS, type Rule } from './rule.js';
 const ALIGNMENT_BYTES = 1024 * 1024;
 /** The block size of the disks and host filesystems the guest's writes land on. */
 const HOST_BLOCK_BYTES = 4096;
-/** GRUB writes into a BIOS boot partition at install time only; the running guest never does. */
-const BIOS_BOOT_TYPE = '21686148-6449-6E6F-744E-656564454649';
 /** Sectors per track in the cylinder-aligned DOS layout: its partitions start at multiples of 63. */
 const DOS_SECTORS_PER_TRACK = 63;
 
@@ -24,7 +23,8 @@ export const partitionAlignment: Rule = {
   async check({ inspection, report }) {
     for (const volume of inspection.volumes) {
       const p = volume.partition;
-      if (!p || p.type === BIOS_BOOT_TYPE || p.start % ALIGNMENT_BYTES === 0) continue;
+      // GRUB writes into a BIOS boot partition at install time only; the running guest never does.
+      if (!p || isBiosBootType(p.type) || p.start % ALIGNMENT_BYTES === 0) continue;
       const sector = p.start / SECTOR_SIZE;
       const where = `${volumeName(volume)} starts at sector ${sector} (byte ${p.start})`;
       if (p.start % HOST_BLOCK_BYTES === 0) {

@@ -45,11 +45,12 @@ export const persistentNetRules: Rule = {
     const problems: FactProblem[] = [];
     for (const path of await rulesFiles(guest, problems)) {
       const text = await readGuestText(guest, path, problems);
-      for (const { line, mac, name } of parseUdevMacNames(text ?? '')) {
+      for (const { line, endLine, mac, name } of parseUdevMacNames(text ?? '')) {
         report({
           location: { path, line },
           message: `${path} line ${line} gives the interface with MAC ${mac} the name "${name}". The provider's VM has a different MAC, so its card gets another name, the network is not configured and the appliance never gets an address. Remove this rule before exporting.`,
-          fix: `remove line ${line} of ${path}`,
+          // A rule continued with "\" goes whole: its later lines alone would still pin the name.
+          fix: endLine === line ? `remove line ${line} of ${path}` : `remove lines ${line}-${endLine} of ${path}`,
         });
       }
     }

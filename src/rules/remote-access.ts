@@ -1,10 +1,11 @@
-import type { FactProblem, GuestFacts } from '../inspect/facts/guest-facts.js';
+import type { FactProblem } from '../inspect/facts/guest-facts.js';
 import { tryGuest } from '../inspect/facts/read-guest-text.js';
 import { findEnabledService } from '../inspect/facts/services/find-service.js';
 import type { GuestTree } from '../inspect/guest/guest-tree.js';
 import { NO_OPTIONS, type Rule } from './rule.js';
 import { GUIDE_REMOTE_ACCESS } from './support/guidelines.js';
-import { enabledSshService, isDebianLike, REMOTE_DESKTOP_NAMES, SSH_SERVICE_NAMES } from './support/ssh-access.js';
+import { distroFamily, enableServiceCommand } from './support/service-commands.js';
+import { enabledSshService, REMOTE_DESKTOP_NAMES, SSH_SERVICE_NAMES } from './support/ssh-access.js';
 
 /** Debian's ssh unit and init script refuse to start while this file exists. */
 const SSHD_NOT_TO_BE_RUN = '/etc/ssh/sshd_not_to_be_run';
@@ -19,18 +20,6 @@ const SSH_DEFINITIONS = [
 
 /** The problems of the sshd facts that stop sshd itself (the facts say so in their words). */
 const STOPS_SSHD = /sshd refuses to start/;
-
-function enableCommand(facts: GuestFacts, unit: string): string {
-  const sysv = isDebianLike(facts) ? `update-rc.d ${unit} defaults` : `chkconfig ${unit} on`;
-  switch (facts.services.initSystem) {
-    case 'systemd': return `systemctl enable ${unit}`;
-    case 'openrc': return `rc-update add ${unit} default`;
-    case 'upstart': return `remove "manual" from /etc/init/${unit}.conf and /etc/init/${unit}.override`;
-    case 'sysv': return sysv;
-    // Unknown: most images today boot systemd; name the SysV way too.
-    default: return `systemctl enable ${unit} (on a SysV system: ${sysv})`;
-  }
-}
 
 async function present(guest: GuestTree, path: string, problems: FactProblem[]): Promise<boolean> {
   return (await tryGuest(path, problems, () => guest.stat(path))) !== undefined;
@@ -71,14 +60,15 @@ export const remoteAccess: Rule = {
     for (const path of SSH_DEFINITIONS) if (await present(guest, path, problems)) installed.push(path);
     const init = facts.services.initSystem === 'unknown' ? 'an init system spotlint could not identify' : facts.services.initSystem;
     const where = `(${init}; looked for ${SSH_SERVICE_NAMES.join('/')} and remote desktop servers such as xrdp and VNC)`;
-    const unit = isDebianLike(facts) ? 'ssh' : 'sshd';
+    // The name the installed definition goes by (dropbear is dropbear), else the distribution's name for sshd.
+    const unit = installed[0]?.replace(/^.*\//, '').replace(/\.(service|conf)$/, '') ?? (distroFamily(facts) === 'debian' ? 'ssh' : 'sshd');
     let message: string;
     if (masked) {
       message = `${masked} is masked (linked to /dev/null), so no ssh server starts at boot ${where}. SpotCloud gives no console, so nobody could log in to the appliance. Unmask and enable it: systemctl unmask ${masked} && systemctl enable ${masked}.`;
     } else if (installed.length > 0) {
-      message = `An ssh server is installed (${installed[0]}) but not enabled at boot ${where}. SpotCloud gives no console, so nobody could log in to the appliance. Enable it: ${enableCommand(facts, unit)}.`;
+      message = `An ssh server is installed (${installed[0]}) but not enabled at boot ${where}. SpotCloud gives no console, so nobody could log in to the appliance. Enable it: ${enableServiceCommand(facts, unit, installed[0])}.`;
     } else {
-      message = `No remote access service starts at boot ${where}. SpotCloud gives no console, so nobody could log in to the appliance. Install an ssh server (openssh-server) and enable it: ${enableCommand(facts, unit)}.`;
+      message = `No remote access service starts at boot ${where}. SpotCloud gives no console, so nobody could log in to the appliance. Install an ssh server (openssh-server) and enable it: ${enableServiceCommand(facts, unit)}.`;
     }
     report({ location: installed[0] ? { path: installed[0] } : {}, message });
   },

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeExtImage, type Tree } from '../helpers/build-image.js';
 import {
-  addDebianKernel, CORE_IMG_PLACEHOLDER, fakeEspContent, GPT_TYPE, grubBootCode, KERNEL_VERSION, mbrDisk, MiB, MiB_SECTORS,
-  sfdiskDisk, signatureContent, syslinuxMbrCode, VOLUME_BOOT_RECORD_PLACEHOLDER, wellBuiltDebianDisk,
+  addDebianKernel, addGrubMenu, CORE_IMG_PLACEHOLDER, fakeEspContent, GPT_TYPE, grubBootCode, KERNEL_VERSION, mbrDisk, MiB, MiB_SECTORS,
+  grubLegacyBootCode, sfdiskDisk, signatureContent, syslinuxMbrCode, VOLUME_BOOT_RECORD_PLACEHOLDER, wellBuiltDebianDisk,
 } from '../helpers/disk-images.js';
 import { FIXTURE_DIR } from '../helpers/fixtures.js';
 import { wellBuiltDebianGuest } from '../helpers/guest-styles/debian-systemd.js';
@@ -32,12 +32,17 @@ function smallRoot(extra: Tree = {}, fstab = `UUID=${ROOT_UUID} / ext4 errors=re
   }, { uuid: ROOT_UUID, sizeMiB: 8 });
 }
 
-/** A small root with a kernel and initrd in /boot: what kernel-booting providers need. */
+/** A small root with a kernel and initrd in /boot (what kernel-booting providers need) and the GRUB menu that boots them. */
 function smallRootWithKernel(): string {
-  return smallRoot(addDebianKernel({}));
+  return smallRoot(addGrubMenu(addDebianKernel({}), ROOT_UUID));
 }
 
 const lintDisk = (image: string) => lintImage(image);
+
+/** The grub.cfg addGrubMenu writes for the small root. */
+function readGrubMenu(): string {
+  return addGrubMenu({}, ROOT_UUID)['boot/grub/grub.cfg'] as string;
+}
 
 function rulesOf(findings: JsonFinding[], rules = DISK_RULES): JsonFinding[] {
   return findings.filter((f) => rules.includes(f.ruleId));
@@ -213,6 +218,38 @@ describe('boot-loader', () => {
     expect(warning!.message).toContain('on a GPT disk without a BIOS boot partition, so GRUB finds core.img (at sector 40) through a block list');
   });
 
+  it('is an error when GRUB is in the MBR but the image has no menu for it, which stops at the grub> prompt', async () => {
+    const grub2 = (root: string) => mbrDisk([{ startSector: MiB_SECTORS, content: root, active: true }], { bootCode: grubBootCode(1), sectors: { 1: CORE_IMG_PLACEHOLDER } });
+    const [finding, ...rest] = byRule(await lintDisk(grub2(smallRoot(addDebianKernel({})))), 'boot-loader');
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({ severity: 'error', location: {} });
+    expect(finding!.message).toBe('The disk starts with GRUB 2 boot.img, but the image has no GRUB menu for it (/boot/grub/grub.cfg or /boot/grub2/grub.cfg): GRUB stops at its grub> prompt instead of starting Linux, and with no console on SpotCloud the appliance never boots. Run update-grub in the VM (RHEL, Fedora, SUSE: grub2-mkconfig -o /boot/grub2/grub.cfg), then export the disk again.');
+    expect(byRule(await lintDisk(grub2(smallRootWithKernel())), 'boot-loader')).toEqual([]);
+    // RHEL, Fedora and SUSE keep it in /boot/grub2.
+    const rhel = smallRoot({ ...addDebianKernel({}), 'boot/grub2/grub.cfg': readGrubMenu() });
+    expect(byRule(await lintDisk(grub2(rhel)), 'boot-loader')).toEqual([]);
+
+    const legacy = (root: string) => mbrDisk([{ startSector: MiB_SECTORS, content: root, active: true }], { bootCode: grubLegacyBootCode() });
+    const [noMenu] = byRule(await lintDisk(legacy(smallRoot(addDebianKernel({})))), 'boot-loader');
+    expect(noMenu).toMatchObject({ severity: 'error' });
+    expect(noMenu!.message).toMatch(/^The disk starts with GRUB Legacy stage1, but the image has no GRUB menu for it \(\/boot\/grub\/menu\.lst or \/boot\/grub\/grub\.conf\)/);
+    // Hand-written: RHEL 6's anaconda writes grub.conf (menu.lst links to it).
+    const grubConf = `default=0\ntimeout=5\ntitle CentOS (2.6.32-754.el6.x86_64)\n\troot (hd0,0)\n\tkernel /boot/vmlinuz-2.6.32-754.el6.x86_64 ro root=UUID=${ROOT_UUID}\n`;
+    expect(byRule(await lintDisk(legacy(smallRoot({ ...addDebianKernel({}), 'boot/grub/grub.conf': grubConf }))), 'boot-loader')).toEqual([]);
+  });
+
+  it('only notes a missing GRUB menu when /boot is on a filesystem spotlint cannot read', async () => {
+    const fstab = `UUID=${ROOT_UUID} / ext4 errors=remount-ro 0 1\nUUID=${SIGNATURE_UUID} /boot xfs defaults 0 2\n`;
+    const disk = mbrDisk([
+      { startSector: MiB_SECTORS, content: signatureContent('xfs'), active: true },
+      { startSector: 2 * MiB_SECTORS, content: smallRoot({}, fstab) },
+    ], { bootCode: grubBootCode(1), sectors: { 1: CORE_IMG_PLACEHOLDER } });
+    const [finding, ...rest] = byRule(await lintDisk(disk), 'boot-loader');
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({ severity: 'info' });
+    expect(finding!.message).toMatch(new RegExp(`^The disk starts with GRUB 2 boot\\.img, but the guest mounts /boot from UUID=${SIGNATURE_UUID}, which spotlint could not attach \\(.*\\), so it did not check for GRUB's menu`));
+  });
+
   it('is an error for a bare filesystem, which no BIOS can boot', async () => {
     const [finding] = byRule(await lintDisk(smallRootWithKernel()), 'boot-loader');
     expect(finding).toMatchObject({ severity: 'error', location: {} });
@@ -331,12 +368,24 @@ describe('filesystem-unsupported', () => {
 });
 
 describe('no-root-filesystem', () => {
-  it('is an error when the only Linux filesystem cannot be read', async () => {
+  it('is only a warning when the root may be on a filesystem spotlint cannot read (an xfs root; CentOS 6\'s ext4 /boot and LVM)', async () => {
     const disk = mbrDisk([{ startSector: MiB_SECTORS, content: signatureContent('xfs', 2) }], { bootCode: grubBootCode(1), sectors: { 1: CORE_IMG_PLACEHOLDER } });
     const [finding, ...rest] = byRule(await lintDisk(disk), 'no-root-filesystem');
     expect(rest).toEqual([]);
-    expect(finding).toMatchObject({ severity: 'error', location: { partition: 1 } });
-    expect(finding!.message).toMatch(/^No Linux root filesystem was found \(partition 1: xfs, which spotlint cannot read yet\), so none of the checks of the guest's configuration/);
+    expect(finding).toMatchObject({ severity: 'warning', location: { partition: 1 } });
+    expect(finding!.message).toMatch(/^No Linux root filesystem could be read \(partition 1: xfs, which spotlint cannot read yet\): the root is probably on a filesystem spotlint cannot read yet, so none of the checks of the guest's configuration .* could run/);
+
+    // CentOS 6's installer: /boot on ext4 in partition 1, everything else in an LVM physical volume.
+    const centos6 = mbrDisk([
+      { startSector: MiB_SECTORS, content: makeExtImage(addDebianKernel({ 'grub/': '' }, ''), { type: 'ext4', sizeMiB: 4 }), active: true },
+      { startSector: 5 * MiB_SECTORS, content: signatureContent('lvm'), type: 0x8e },
+    ], { bootCode: grubLegacyBootCode() });
+    const centos6Findings = await lintDisk(centos6);
+    const [lvm] = byRule(centos6Findings, 'no-root-filesystem');
+    expect(lvm).toMatchObject({ severity: 'warning', location: {} });
+    expect(lvm!.message).toContain('(partition 1: ext4, with no /etc holding fstab or os-release; partition 2: an LVM physical volume, whose logical volumes spotlint cannot read yet)');
+    // With no root, nothing says whether GRUB has a menu: boot-loader does not guess.
+    expect(byRule(centos6Findings, 'boot-loader')).toEqual([]);
   });
 
   it('is an error when the ext filesystems hold no /etc with fstab or os-release', async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import GPT from 'gpt';
 import { describe, expect, it } from 'vitest';
 import { makeExtImage, tempDir, wrapInMbr, type Tree } from '../helpers/build-image.js';
-import { DEFAULT_ROOT_UUID, SWAP_UUID, makeGuestImage, wellBuiltDebianGuest } from '../helpers/guest-styles/index.js';
+import { DEFAULT_ROOT_UUID, SWAP_UUID, distroFile, makeGuestImage, wellBuiltDebianGuest } from '../helpers/guest-styles/index.js';
 import { byRule, lintGuest, lintImage, type JsonFinding } from '../helpers/lint-guest.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -27,18 +27,26 @@ const GPT_SWAP = '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F';
  * ships it (/usr/share/grub/default/grub; comments left out), plus the
  * line an image builder uncomments to get root=/dev/... in grub.cfg.
  */
-const DEFAULT_GRUB = (disableUuid: boolean) => [
+const DEFAULT_GRUB = (disableUuid: boolean, cmdlineLinux = '') => [
   "# If you change this file, run 'update-grub' afterwards to update",
   'GRUB_DEFAULT=0',
   'GRUB_TIMEOUT=5',
   'GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`',
   'GRUB_CMDLINE_LINUX_DEFAULT="quiet"',
-  'GRUB_CMDLINE_LINUX=""',
+  `GRUB_CMDLINE_LINUX="${cmdlineLinux}"`,
   'GRUB_DISABLE_OS_PROBER=true',
   '# Uncomment if you don\'t want GRUB to pass "root=UUID=xxx" parameter to Linux',
   `${disableUuid ? '' : '#'}GRUB_DISABLE_LINUX_UUID=true`,
   '',
 ].join('\n');
+
+/**
+ * What makes spotlint take the guest for a systemd or a SysV init one:
+ * /sbin/init leading to systemd (as systemd-sysv links it), or sysvinit's
+ * /sbin/init (a placeholder: only its presence matters) with its real inittab.
+ */
+const SYSTEMD_INIT: Tree = { 'sbin/init': { symlink: '/lib/systemd/systemd' } };
+const SYSV_INIT = (): Tree => ({ 'sbin/init': '', 'etc/inittab': distroFile('sysvinit-core', 'usr/share/sysvinit/inittab') });
 
 const hasCommand = (command: string) => spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
 
@@ -204,16 +212,16 @@ describe('fstab entries that resolve to nothing', () => {
       'PARTUUID=5107c0de-07 /srv ext4 defaults 0 2',
       `UUID=${MISSING_SWAP_UUID} none swap sw 0 0`,
       `UUID=${MISSING_SWAP_UUID} none swap sw,nofail 0 0`,
-    ].join('\n')));
+    ].join('\n'), SYSTEMD_INIT));
     const unresolvable = byRule(findings, 'fstab-unresolvable');
     expect(brief(unresolvable)).toEqual([
       ['error', '/etc/fstab', 3], ['error', '/etc/fstab', 4], ['error', '/etc/fstab', 7], ['warning', '/etc/fstab', 8],
     ]);
     const [sdb, missing, partuuid, swap] = unresolvable;
-    expect(sdb!.message).toBe('/etc/fstab line 3: /dev/sdb1 is on a second disk (sdb), which is not part of this image, so mounting /srv fails at boot and the appliance stops in an emergency shell, which nobody can reach on SpotCloud. Correct the source to the UUID= of a filesystem in the image (blkid lists them), add nofail if the mount is optional, or remove the line.');
+    expect(sdb!.message).toBe('/etc/fstab line 3: /dev/sdb1 is on a second disk (sdb), which is not part of this image, so at boot systemd waits for it (90 s by default), fails to mount /srv and stops in an emergency shell, which nobody can reach on SpotCloud. Correct the source to the UUID= of a filesystem in the image (blkid lists them), add nofail if the mount is optional, or remove the line.');
     expect(missing!.message).toContain(`no partition or filesystem in this image is UUID=${MISSING_UUID}`);
     expect(partuuid!.message).toContain('is PARTUUID=5107c0de-07');
-    expect(swap!.message).toContain('systemd waits 90 seconds for it, then goes on without swap');
+    expect(swap!.message).toContain('so at every boot systemd waits for it (the device timeout, 90 s by default), then goes on without swap');
 
     // The kernel names warn whether they resolve (with the UUID to use) or not.
     const names = byRule(findings, 'device-names');
@@ -227,11 +235,11 @@ describe('fstab entries that resolve to nothing', () => {
       `UUID=${MISSING_UUID} / ext4 errors=remount-ro 0 1`,
       '/dev/sda /mnt ext4 defaults 0 2',
       '/dev/sda1 /srv ext4 defaults 0 2',
-    ].join('\n')), { uuid: ROOT_UUID, sizeMiB: 16 });
+    ].join('\n'), SYSTEMD_INIT), { uuid: ROOT_UUID, sizeMiB: 16 });
     const findings = await lintImage(image);
     const unresolvable = byRule(findings, 'fstab-unresolvable');
     expect(brief(unresolvable)).toEqual([['error', '/etc/fstab', 1], ['error', '/etc/fstab', 3]]);
-    expect(unresolvable[0]!.message).toContain('(the appliance runs with a read-only root)');
+    expect(unresolvable[0]!.message).toContain('systemd cannot check / and remount it read-write, and the appliance runs with a read-only root');
     expect(unresolvable[0]!.message).toContain(`The root filesystem of this image is the ext4 on the whole disk: name it UUID=${ROOT_UUID}.`);
     expect(unresolvable[1]!.message).toContain('no partition or filesystem in this image is /dev/sda1');
     const names = byRule(findings, 'device-names');
@@ -294,6 +302,25 @@ describe('kernel command lines', () => {
     );
   });
 
+  it('are fstab-unresolvable errors when root= names no filesystem of the image: an old root UUID, a second disk, GRUB_CMDLINE_LINUX', async () => {
+    const boot = bootPartition(grubCfg([`UUID=${MISSING_UUID}`, `UUID=${MISSING_UUID}`]), {
+      // Hand-written: a GRUB Legacy menu.lst entry as update-grub wrote it.
+      'grub/menu.lst': 'title Debian GNU/Linux, kernel 2.6.32-5-amd64\nroot (hd0,0)\nkernel /vmlinuz-2.6.32-5-amd64 root=/dev/sdb1 ro quiet\n',
+    });
+    const image = wrapInMbr([
+      { image: boot },
+      { image: rootFs(fstab, { ...SYSTEMD_INIT, 'etc/default/grub': DEFAULT_GRUB(false, `root=UUID=${MISSING_UUID}`) }) },
+    ], DISK_SIGNATURE);
+    const findings = byRule(await lintImage(image), 'fstab-unresolvable');
+    // The report orders findings by partition: the boot files are on partition 1, /etc/default/grub on 2.
+    expect(brief(findings)).toEqual([['error', '/boot/grub/grub.cfg', 3], ['error', '/boot/grub/menu.lst', 3], ['error', '/etc/default/grub', 6]]);
+    const [entry, legacy, template] = findings;
+    expect(entry!.message).toBe(`/boot/grub/grub.cfg line 3 (entry "Debian GNU/Linux") (and 1 more line there) passes root=UUID=${MISSING_UUID} to the kernel, but no partition or filesystem in this image is UUID=${MISSING_UUID}: the kernel does not find its root filesystem and stops at a rescue shell, which nobody can reach on SpotCloud, so the appliance never boots. Pass root=UUID=${ROOT_UUID} (the ext4 on partition 2, the root filesystem of this image) instead (grub-mkconfig rewrites this file: fix /etc/default/grub, then run update-grub).`);
+    expect(template!.message).toMatch(/^\/etc\/default\/grub line 6 \(GRUB_CMDLINE_LINUX\) makes every entry grub-mkconfig \(update-grub\) writes pass root=UUID=\S+ to the kernel, but no partition or filesystem in this image is UUID=\S+: the kernel takes the last root=/);
+    expect(template!.message).toContain('Remove root= from GRUB_CMDLINE_LINUX (grub-mkconfig adds root=UUID= of the root filesystem itself), then run update-grub.');
+    expect(legacy!.message).toContain('passes root=/dev/sdb1 to the kernel, but /dev/sdb1 is on a second disk (sdb), which is not part of this image');
+  });
+
   it('leave a configuration that names the root by UUID alone', async () => {
     const image = wrapInMbr([
       { image: bootPartition(grubCfg([`UUID=${ROOT_UUID}`, `UUID=${ROOT_UUID}`])) },
@@ -311,6 +338,88 @@ describe('kernel command lines', () => {
   });
 });
 
+describe('fstab messages follow the init system', () => {
+  const fstab = [
+    `UUID=${MISSING_UUID} / ext4 errors=remount-ro 0 1`,
+    `UUID=${MISSING_UUID} /srv ext4 defaults 0 2`,
+    `UUID=${MISSING_SWAP_UUID} none swap sw 0 0`,
+  ].join('\n');
+  const lintWithInit = async (init: Tree) => byRule(await lintImage(mbrDisk(fstab, init)), 'fstab-unresolvable');
+
+  it('speak of systemd\'s device timeout and emergency shell on a systemd guest', async () => {
+    const [root, srv, swap] = await lintWithInit(SYSTEMD_INIT);
+    expect(root!.message).toContain('so at boot systemd cannot check / and remount it read-write, and the appliance runs with a read-only root');
+    expect(srv!.message).toContain('so at boot systemd waits for it (90 s by default), fails to mount /srv and stops in an emergency shell');
+    expect(swap).toMatchObject({ severity: 'warning' });
+    expect(swap!.message).toContain('systemd waits for it (the device timeout, 90 s by default), then goes on without swap');
+    for (const finding of [root, srv, swap]) expect(finding!.message).not.toMatch(/SysV|maintenance/);
+  });
+
+  it('speak of SysV init\'s maintenance shell, and of no wait for swap, on a SysV guest', async () => {
+    const findings = await lintWithInit(SYSV_INIT());
+    expect(brief(findings)).toEqual([['error', '/etc/fstab', 1], ['error', '/etc/fstab', 2], ['warning', '/etc/fstab', 3]]);
+    const [root, srv, swap] = findings;
+    expect(root!.message).toContain('so the check (fsck) of / fails at boot and SysV init stops at a maintenance shell, which nobody can reach on SpotCloud');
+    expect(srv!.message).toContain('so the check (fsck) or mount of /srv fails at boot and SysV init stops at a maintenance shell');
+    expect(swap!.message).toContain('so swapon only logs an error at boot and the appliance runs without swap');
+    for (const finding of findings) expect(finding.message).not.toMatch(/systemd|90/);
+  });
+});
+
+describe('device-names on fstab lines that boot does not wait for, and stable by-id names', () => {
+  it('skips noauto lines, notes nofail ones (boot goes on, the mount is missing), and leaves by-id names made from the data', async () => {
+    const findings = await lintImage(mbrDisk([
+      `UUID=${ROOT_UUID} / ext4 errors=remount-ro 0 1`,
+      '/dev/hdc /media/cdrom0 udf,iso9660 user,noauto 0 0',
+      '/dev/sda2 /srv ext4 defaults,nofail 0 2',
+      '/dev/disk/by-id/dm-name-vg0-data /mnt ext4 defaults 0 2',
+      '/dev/disk/by-id/dm-uuid-LVM-AbCdEf0123456789AbCdEf0123456789GhIjKl0123456789GhIjKl0123456789 /mnt ext4 defaults 0 2',
+      '/dev/disk/by-id/md-uuid-1a2b3c4d:5e6f7a8b:9c0d1e2f:3a4b5c6d /mnt ext4 defaults 0 2',
+      '/dev/disk/by-id/lvm-pv-uuid-AbCdEf-0123-4567-89Ab-CdEf-0123-456789 none swap sw 0 0',
+      '/dev/disk/by-id/ata-QEMU_HARDDISK_QM00001-part3 none swap sw 0 0',
+      `UUID=${PART_SWAP_UUID} none swap sw 0 0`,
+    ].join('\n'), SYSTEMD_INIT));
+    const names = byRule(findings, 'device-names');
+    expect(brief(names)).toEqual([['warning', '/etc/fstab', 8], ['info', '/etc/fstab', 3]]);
+    const [byId, nofail] = names;
+    expect(nofail!.message).toBe(`/etc/fstab line 3 names /srv by /dev/sda2, a kernel device name, which follows the bus the disk is attached to (sda on SATA or SCSI, hda on IDE, vda on virtio, xvda on Xen): on the provider the disk may get another name; with nofail, boot goes on without it, but then /srv is mounted nowhere and what the appliance keeps there is missing. Use UUID=${DATA_UUID} (the ext4 on partition 2) instead.`);
+    expect(byId!.message).toContain('a by-id name, made from the model and serial number the hypervisor gives its virtual disk: on the provider the disk may get another name and the swap is not found.');
+  });
+});
+
+describe('names of the machine that built the image', () => {
+  it('are errors in fstab and in root=, and device-names names them', async () => {
+    const grubCfg = [
+      "menuentry 'Debian GNU/Linux' --class debian --class gnu-linux --class gnu --class os {",
+      '\tlinux\t/vmlinuz-6.1.0-13-amd64 root=/dev/loop0p2 ro  quiet',
+      '}',
+      "menuentry 'Debian GNU/Linux (recovery mode)' --class debian --class gnu-linux --class gnu --class os {",
+      '\tlinux\t/vmlinuz-6.1.0-13-amd64 root=/dev/loop0p2 ro single',
+      '}',
+      '',
+    ].join('\n');
+    const boot = makeExtImage({ 'grub/grub.cfg': grubCfg }, { type: 'ext2', label: 'boot', sizeMiB: 4 });
+    const root = rootFs([
+      `UUID=${ROOT_UUID} / ext4 errors=remount-ro 0 1`,
+      'LABEL=boot /boot ext2 defaults 0 2',
+      '/dev/mapper/loop0p3 /srv ext4 defaults 0 2',
+      '/dev/nbd0p4 none swap sw 0 0',
+    ].join('\n'), SYSTEMD_INIT);
+    const findings = await lintImage(wrapInMbr([{ image: boot }, { image: root }], DISK_SIGNATURE));
+    const unresolvable = byRule(findings, 'fstab-unresolvable');
+    expect(brief(unresolvable)).toEqual([['error', '/boot/grub/grub.cfg', 2], ['error', '/etc/fstab', 3], ['warning', '/etc/fstab', 4]]);
+    const [rootArgument, mount, swap] = unresolvable;
+    expect(mount!.message).toContain('/dev/mapper/loop0p3 is a loop or network block device of the machine that built the image, which the appliance does not have');
+    expect(swap!.message).toContain('/dev/nbd0p4 is a loop or network block device of the machine that built the image');
+    expect(rootArgument!.message).toBe(`/boot/grub/grub.cfg line 2 (entry "Debian GNU/Linux") (and 1 more line there) passes root=/dev/loop0p2 to the kernel, but /dev/loop0p2 is a loop or network block device of the machine that built the image, which the appliance does not have: the kernel does not find its root filesystem and stops at a rescue shell, which nobody can reach on SpotCloud, so the appliance never boots. Pass root=UUID=${ROOT_UUID} (the ext4 on partition 2, the root filesystem of this image) instead (grub-mkconfig rewrites this file: fix /etc/default/grub, then run update-grub).`);
+    const names = byRule(findings, 'device-names');
+    expect(brief(names)).toEqual([['warning', '/boot/grub/grub.cfg', 2], ['warning', '/etc/fstab', 3], ['warning', '/etc/fstab', 4]]);
+    expect(names[1]!.message).toContain('/dev/mapper/loop0p3, a loop or network block device of the machine that built the image');
+    expect(names[1]!.message).toContain('that device does not exist when the appliance boots and the mount fails at boot');
+    expect(names[0]!.message).toContain('the kernel does not find its root filesystem on the provider and the appliance does not boot');
+  });
+});
+
 describe('the well-built Debian guest', () => {
   it('is clean when its root ext4 has the UUID its fstab names and the swap partition is there', async () => {
     const root = makeGuestImage(wellBuiltDebianGuest(), { uuid: DEFAULT_ROOT_UUID });
@@ -319,11 +428,12 @@ describe('the well-built Debian guest', () => {
     expect(byRule(findings, 'device-names')).toEqual([]);
   });
 
-  it('as lintGuest builds it (random root UUID, no swap) has an fstab that names neither', async () => {
+  it('as lintGuest builds it (random root UUID, no swap) has an fstab and a grub.cfg root= that name neither', async () => {
     const findings = byRule(await lintGuest(wellBuiltDebianGuest()), 'fstab-unresolvable');
-    expect(findings.map((f) => [f.severity, f.message.match(/this image is (UUID=\S+),/)?.[1]])).toEqual([
-      ['error', `UUID=${DEFAULT_ROOT_UUID}`],
-      ['warning', `UUID=${SWAP_UUID}`],
+    expect(findings.map((f) => [f.severity, f.location.path, f.message.match(/this image is (UUID=[^\s,:]+)/)?.[1]])).toEqual([
+      ['error', '/boot/grub/grub.cfg', `UUID=${DEFAULT_ROOT_UUID}`],
+      ['error', '/etc/fstab', `UUID=${DEFAULT_ROOT_UUID}`],
+      ['warning', '/etc/fstab', `UUID=${SWAP_UUID}`],
     ]);
   });
 });

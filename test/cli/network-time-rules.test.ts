@@ -50,8 +50,17 @@ function withNetworkManager(tree: Tree): Tree {
 }
 
 describe('the three guest styles', () => {
-  it('the Debian 12 guest (chrony, ifupdown allow-hotplug DHCP) and the well-built one pass all four rules', async () => {
-    expect(ours(await lintGuest(debianSystemdGuest()))).toEqual([]);
+  it('the Debian 12 guest as installed: DHCP on enp0s3 only, which a provider\'s VM may not have, is a warning', async () => {
+    const [finding, ...rest] = ours(await lintGuest(debianSystemdGuest()));
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({ ruleId: 'network-dhcp', severity: 'warning', location: { path: '/etc/network/interfaces', line: 12 } });
+    expect(finding!.message).toMatch(/^DHCP at boot is configured only for enp0s3 \(ifupdown, \/etc\/network\/interfaces line 12\), a name systemd-udevd derives from where the build machine's card sits/);
+    expect(finding!.message).toContain('a KVM NIC in slot 3 is ens3');
+    expect(finding!.message).toContain('SpotCloud shows "Detecting" (no boot entry was found, and no GRUB default passes net.ifnames=0)');
+    expect(finding!.message).toContain('Put net.ifnames=0 on the kernel command line (GRUB_CMDLINE_LINUX in /etc/default/grub, then regenerate grub.cfg) and configure eth0 instead ("allow-hotplug eth0", "iface eth0 inet dhcp")');
+  });
+
+  it('the well-built guest (net.ifnames=0 on every grub.cfg entry, DHCP on eth0) passes all four rules', async () => {
     expect(ours(await lintGuest(wellBuiltDebianGuest()))).toEqual([]);
   });
 
@@ -190,10 +199,34 @@ describe('time-sync', () => {
     });
   });
 
-  it('counts an ntpdate in an @reboot line of /etc/cron.d when cron is enabled', async () => {
+  it('counts an ntpdate in an @reboot line of /etc/cron.d when cron is enabled, but not a query-only one or one cron never runs', async () => {
     const tree = withoutChrony(debianSystemdGuest());
     tree['etc/cron.d/set-clock'] = '@reboot root /usr/sbin/ntpdate -b pool.ntp.org\n';
     expect(byRule(await lintGuest(tree), 'time-sync')).toEqual([]);
+    tree['etc/cron.d/set-clock'] = '@reboot root /usr/sbin/ntpdate -q pool.ntp.org\n';
+    expect(byRule(await lintGuest(tree), 'time-sync').map((f) => f.severity)).toEqual(['error']);
+    disable(tree, 'cron.service');
+    tree['etc/cron.d/set-clock'] = '@reboot root /usr/sbin/ntpdate -b pool.ntp.org\n';
+    expect(byRule(await lintGuest(tree), 'time-sync').map((f) => f.severity)).toEqual(['error']);
+  });
+
+  it('counts a clock setter among the boot commands: an enabled unit\'s ExecStart=, and a script an executable rc.local runs', async () => {
+    const unit = withoutChrony(debianSystemdGuest());
+    // Hand-written: no package ships such a unit.
+    unit['etc/systemd/system/set-clock.service'] = '[Unit]\nDescription=Set the clock once\nWants=network-online.target\nAfter=network-online.target\n\n[Service]\nType=oneshot\nExecStart=/usr/sbin/ntpdate -b pool.ntp.org\n\n[Install]\nWantedBy=multi-user.target\n';
+    systemdEnable(unit, 'set-clock.service');
+    expect(byRule(await lintGuest(unit), 'time-sync')).toEqual([]);
+
+    const script = withoutChrony(debianSystemdGuest());
+    script['etc/rc.local'] = '#!/bin/sh -e\n/usr/sbin/set-clock\nexit 0\n';
+    script['usr/sbin/set-clock'] = '#!/bin/sh\n# hand-written\nsntp -S pool.ntp.org || true\n';
+    expect(byRule(await lintGuest(script), 'time-sync')).toEqual([]);
+  });
+
+  it('does not count an rc.local that is not executable (mode 0644), which nothing runs', async () => {
+    const tree = withoutChrony(debianSystemdGuest());
+    tree['etc/rc.d/rc.local'] = '#!/bin/sh\nntpdate -b pool.ntp.org\n';
+    expect(byRule(await lintGuest(tree), 'time-sync').map((f) => f.severity)).toEqual(['error']);
   });
 });
 
@@ -220,6 +253,38 @@ describe('network-dhcp', () => {
     expect(finding!.message).toContain('/etc/network/interfaces line 12 (DHCP for enp0s3) is not used, as ifupdown\'s networking service is not enabled at boot (systemctl enable networking)');
   });
 
+  it('warns, from the well-built guest, when net.ifnames=0 leaves eth0 but DHCP names enp0s3, and when an entry lacks it', async () => {
+    const classic = wellBuiltDebianGuest();
+    classic['etc/network/interfaces'] = (classic['etc/network/interfaces'] as string).replaceAll('eth0', DEBIAN_INTERFACE);
+    const [eth0, ...rest] = byRule(await lintGuest(classic), 'network-dhcp');
+    expect(rest).toEqual([]);
+    expect(eth0).toMatchObject({ severity: 'warning', location: { path: '/etc/network/interfaces', line: 12 } });
+    expect(eth0!.message).toContain('but every boot entry passes net.ifnames=0, so the kernel\'s name eth0 stays and no DHCP configuration applies to the card');
+
+    const grubCfg = classic['boot/grub/grub.cfg'] as string;
+    classic['boot/grub/grub.cfg'] = grubCfg.replace(/(ro single) net\.ifnames=0/, '$1');
+    const [partly] = byRule(await lintGuest(classic), 'network-dhcp');
+    expect(partly!.message).toMatch(/SpotCloud shows "Detecting" \(1 of 3 boot entries lack net\.ifnames=0, the first at \/boot\/grub\/grub\.cfg line \d+\)/);
+  });
+
+  it('takes a masked naming policy (99-default.link linked to /dev/null) as keeping eth0', async () => {
+    const tree = debianSystemdGuest();
+    tree['etc/systemd/network/99-default.link'] = { symlink: '/dev/null' };
+    const [finding] = byRule(await lintGuest(tree), 'network-dhcp');
+    expect(finding!.message).toContain('but /etc/systemd/network/99-default.link masks systemd-udevd\'s naming policy');
+    tree['etc/network/interfaces'] = (tree['etc/network/interfaces'] as string).replaceAll(DEBIAN_INTERFACE, 'eth0');
+    expect(byRule(await lintGuest(tree), 'network-dhcp')).toEqual([]);
+  });
+
+  it('names the stacks the enabled services start, configured or not (systemd-networkd with no .network file)', async () => {
+    const tree = withoutIfupdown(debianSystemdGuest());
+    systemdEnable(tree, 'systemd-networkd.service');
+    const [finding, ...rest] = byRule(await lintGuest(tree), 'network-dhcp');
+    expect(rest).toEqual([]);
+    expect(finding!.message).toMatch(/^No interface gets its address by DHCP at boot: systemd-networkd runs at boot\./);
+    expect(finding!.message).toContain('Add a .network file in /etc/systemd/network with [Match] Name=en* eth* and [Network] DHCP=yes');
+  });
+
   describe('netplan', () => {
     function netplanGuest(example: string, installed = true): Tree {
       const tree = withoutIfupdown(debianSystemdGuest());
@@ -228,8 +293,14 @@ describe('network-dhcp', () => {
       return tree;
     }
 
-    it('passes with netplan\'s DHCP example for networkd (its generator enables systemd-networkd)', async () => {
-      expect(ours(await lintGuest(netplanGuest('dhcp.yaml')))).toEqual([]);
+    it('warns for netplan\'s DHCP example for networkd (its generator enables systemd-networkd), which names enp3s0, and passes when it matches en*', async () => {
+      const [finding, ...rest] = ours(await lintGuest(netplanGuest('dhcp.yaml')));
+      expect(rest).toEqual([]);
+      expect(finding).toMatchObject({ ruleId: 'network-dhcp', severity: 'warning', location: { path: '/etc/netplan/01-netcfg.yaml', line: 5 } });
+      expect(finding!.message).toContain('Match the card by a pattern (match: name: "en*" in the definition, with dhcp4: true)');
+      const pattern = netplanGuest('dhcp.yaml');
+      pattern['etc/netplan/01-netcfg.yaml'] = 'network:\n  version: 2\n  renderer: networkd\n  ethernets:\n    wired:\n      match:\n        name: "en*"\n      dhcp4: true\n';
+      expect(ours(await lintGuest(pattern))).toEqual([]);
     });
 
     it('is an error for its static example, at the definition\'s line', async () => {
@@ -252,7 +323,8 @@ describe('network-dhcp', () => {
       tree['etc/netplan/01-netcfg.yaml'] = `network:\n  version: 2\n  ethernets:\n    lan:\n      match:\n        macaddress: "${NIC_MAC}"\n      set-name: eth0\n      dhcp4: true\n`;
       const [finding, ...rest] = byRule(await lintGuest(tree), 'mac-pinned-network-config');
       expect(rest).toEqual([]);
-      expect(finding).toMatchObject({ location: { path: '/etc/netplan/01-netcfg.yaml', line: 6 }, fix: 'remove the macaddress: line (line 6) from the match: in /etc/netplan/01-netcfg.yaml, so the definition applies by name' });
+      // Removing the line alone would leave an empty match: under set-name:, which would rename every card eth0.
+      expect(finding).toMatchObject({ location: { path: '/etc/netplan/01-netcfg.yaml', line: 6 }, fix: 'in /etc/netplan/01-netcfg.yaml, replace the match: of this definition (its macaddress: is line 6) and its set-name: by naming the definition eth0, so it applies to that card by name' });
     });
   });
 
@@ -300,7 +372,15 @@ describe('network-dhcp', () => {
       expect(byRule(findings, 'network-dhcp')[0]).toMatchObject({ severity: 'error', location: { path: '/etc/systemd/network/20-wired.network', line: 1 } });
       const [pin, ...rest] = byRule(findings, 'mac-pinned-network-config');
       expect(rest).toEqual([]);
-      expect(pin).toMatchObject({ location: { path: '/etc/systemd/network/10-lan.link', line: 2 }, fix: 'remove the [Match] MAC address line (line 2) from /etc/systemd/network/10-lan.link' });
+      // Removing MACAddress= alone would leave an empty [Match], which names every card lan0.
+      expect(pin).toMatchObject({ location: { path: '/etc/systemd/network/10-lan.link', line: 2 }, fix: 'remove /etc/systemd/network/10-lan.link, which exists only to give the card with that MAC the name lan0; configuration that names lan0 must then name the card as udev does' });
+    });
+
+    it('keeps Name= when it removes MACAddress= from a .network file, and adds one where MACAddress= is all [Match] has', async () => {
+      const named = networkdGuest(`[Match]\nName=en*\nMACAddress=${NIC_MAC}\n\n[Network]\nDHCP=yes\n`);
+      expect(byRule(await lintGuest(named), 'mac-pinned-network-config').map((f) => f.fix)).toEqual(['remove the [Match] MAC address line (line 3) from /etc/systemd/network/20-wired.network; its Name= still selects the card']);
+      const macOnly = networkdGuest(`[Match]\nMACAddress=${NIC_MAC}\n\n[Network]\nDHCP=yes\n`);
+      expect(byRule(await lintGuest(macOnly), 'mac-pinned-network-config').map((f) => f.fix)).toEqual(['replace the [Match] MAC address line (line 2) of /etc/systemd/network/20-wired.network with a Name= line for the card (Name=en* eth* for any Ethernet card), so [Match] does not select every link']);
     });
   });
 });
@@ -321,6 +401,8 @@ describe('persistent-net-rules', () => {
     expect(findings.map((f) => [f.location.path, f.location.line])).toEqual([['/etc/udev/rules.d/10-names.rules', 2], ['/etc/udev/rules.d/10-names.rules', 4]]);
     expect(findings[0]!.message).toContain('gives the interface with MAC 52:54:00:aa:bb:01 the name "lan"');
     expect(findings[1]!.message).toContain('gives the interface with MAC 52:54:00:AA:BB:02 the name "wan"');
+    // The continued rule goes whole: line 5 alone would still pin the name.
+    expect(findings.map((f) => f.fix)).toEqual(['remove line 2 of /etc/udev/rules.d/10-names.rules', 'remove lines 4-5 of /etc/udev/rules.d/10-names.rules']);
     expect(byRule(await lintGuest(wellBuiltDebianGuest()), 'persistent-net-rules')).toEqual([]);
   });
 });

@@ -95,7 +95,21 @@ describe('classifyFstabSource', () => {
   });
 
   it.each([
+    '/dev/loop0',
+    '/dev/loop0p1',
+    '/dev/loop12p3',
+    '/dev/nbd0',
+    '/dev/nbd0p1',
+    '/dev/mapper/loop0p1',
+    '/dev/mapper/nbd0p2',
+  ])('classifies %s as a device of the machine that built the image', (spec) => {
+    expect(classifyFstabSource(spec)).toEqual({ by: 'build-host', value: spec });
+  });
+
+  it.each([
     '/dev/mapper/vg-root',
+    '/dev/mapper/loopvg-root',
+    '/dev/loop-control',
     '/dev/vg0/root',
     '/dev/disk/by-id/ata-QEMU_HARDDISK_QM00001-part1',
     '/dev/md0',

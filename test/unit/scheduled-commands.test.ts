@@ -70,6 +70,8 @@ describe('upgrade commands', () => {
     for (const line of [
       'apt-get update', 'apt-get install unattended-upgrades', 'apt-get install php-upgrade', 'yum update', 'dnf upgrade',
       'apk update', 'zypper refresh', 'echo upgrade', 'exec /usr/lib/apt/apt.systemd.daily',
+      // yum-cron 3.2's DOWNLOAD_ONLY=yes branch: fetches updates, installs none.
+      '/usr/bin/yum $YUM_PARAMETER -e 0 -d 0 -y --downloadonly update',
     ]) expect(upgradeCommandIn(line), line).toBeUndefined();
   });
 

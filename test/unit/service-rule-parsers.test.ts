@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { EnabledService, GuestFacts } from '../../src/inspect/facts/guest-facts.js';
 import { cloudPhoneHome } from '../../src/rules/support/cloud-config.js';
+import { anacronRuns, CRON_DAEMONS } from '../../src/rules/support/cron-jobs.js';
 import { iniBoolean, iniSetting } from '../../src/rules/support/ini-settings.js';
 import { describeRcLocal } from '../../src/rules/support/rc-local-script.js';
 import { lastUnitSetting, serviceStartCommands } from '../../src/rules/support/unit-settings.js';
 import { disableCommand, listNames, unneededEntry } from '../../src/rules/support/unneeded-services.js';
+import { RHEL_RC_LOCAL } from '../helpers/guest-styles/rhel-networkmanager.js';
 
 const DISTRO = new URL('../data/distro/debian-12/', import.meta.url);
 const distro = (path: string) => readFileSync(new URL(path, DISTRO), 'utf8');
@@ -25,6 +27,14 @@ describe('serviceStartCommands', () => {
     expect(serviceStartCommands(text)).toEqual([{ key: 'ExecStart', value: '/bin/b', line: 7 }]);
   });
 
+  it('gives a continued setting the line it starts on, comment lines inside the continuation skipped', () => {
+    const text = '[Service]\n# note\nExecStart=/bin/sh -c \\\n# inside\n  "echo one; \\\n  echo two"\nExecStartPost=/bin/true\n';
+    expect(serviceStartCommands(text)).toEqual([
+      { key: 'ExecStart', value: '/bin/sh -c  "echo one;  echo two"', line: 3 },
+      { key: 'ExecStartPost', value: '/bin/true', line: 7 },
+    ]);
+  });
+
   it('finds the Unit= of a timer (the last one wins)', () => {
     expect(lastUnitSetting('[Timer]\nUnit=a.service\nUnit=b.service\n', 'Timer', 'Unit')?.value).toBe('b.service');
     expect(lastUnitSetting(distro('apt/lib/systemd/system/apt-daily.timer'), 'Timer', 'Unit')).toBeUndefined();
@@ -37,6 +47,12 @@ describe('iniSetting', () => {
     expect(iniSetting(text, 'commands', 'apply_updates')).toEqual({ value: 'True', line: 7 });
     expect(iniSetting(text, 'base', 'apply_updates')).toBeUndefined();
     expect([iniBoolean('True'), iniBoolean('0'), iniBoolean('maybe')]).toEqual([true, false, undefined]);
+  });
+
+  it('reads as ConfigParser does: ";" comments, the first of "=" and ":" ends the key, no backslash continuation, lines without either ignored', () => {
+    const text = '[commands]\n; apply_updates = yes\nurl: http://mirror:8080/x = y\napply_updates = no \\\napply_updates\n';
+    expect(iniSetting(text, 'commands', 'url')).toEqual({ value: 'http://mirror:8080/x = y', line: 3 });
+    expect(iniSetting(text, 'commands', 'apply_updates')).toEqual({ value: 'no \\', line: 4 });
   });
 });
 
@@ -65,14 +81,30 @@ describe('describeRcLocal', () => {
   it('finds the first command and the interpreter', () => {
     expect(describeRcLocal('#!/bin/sh -e\n#\n# rc.local\n\n/usr/local/bin/worker &\nexit 0\n')).toEqual({ interpreter: '/bin/sh', firstCommand: { line: 5, text: '/usr/local/bin/worker &' } });
     expect(describeRcLocal('#!/bin/sh -e\n# nothing here\nexit 0\n')).toEqual({ interpreter: '/bin/sh' });
-    expect(describeRcLocal('touch /var/lock/subsys/local\n')).toEqual({ firstCommand: { line: 1, text: 'touch /var/lock/subsys/local' } });
+  });
+
+  it('takes RHEL\'s stock rc.local (only touch /var/lock/subsys/local) as holding no commands', () => {
+    expect(describeRcLocal(RHEL_RC_LOCAL)).toEqual({ interpreter: '/bin/bash' });
+    expect(describeRcLocal('touch /var/lock/subsys/local\n')).toEqual({});
+    const added = `${RHEL_RC_LOCAL}/usr/local/bin/worker\n`;
+    expect(describeRcLocal(added).firstCommand).toEqual({ line: added.split('\n').length - 1, text: '/usr/local/bin/worker' });
+    expect(describeRcLocal('#!/bin/bash\ntouch /var/lock/subsys/local2\n').firstCommand?.line).toBe(2);
+  });
+});
+
+describe('cron daemons', () => {
+  it('does not count anacron as a cron daemon; anacron runs only cron.daily, weekly and monthly', () => {
+    expect(CRON_DAEMONS).not.toContain('anacron');
+    expect(CRON_DAEMONS).toEqual(expect.arrayContaining(['cron', 'crond', 'busybox-crond', 'fcron', 'dcron']));
+    expect(['/etc/cron.daily/apt-compat', '/etc/cron.weekly/x', '/etc/cron.monthly/y'].map(anacronRuns)).toEqual([true, true, true]);
+    expect(['/etc/cron.hourly/x', '/etc/cron.d/x', '/etc/crontab', '/etc/cron.dailyx/y', '/etc/periodic/daily/x'].map(anacronRuns)).toEqual([false, false, false, false, false]);
   });
 });
 
 describe('unneeded services', () => {
   const service = (name: string, aliases: string[], initSystem: EnabledService['initSystem'] = 'systemd', enabledBy = `/etc/systemd/system/multi-user.target.wants/${name}`): EnabledService =>
     ({ name, initSystem, enabledBy, aliases });
-  const facts = (id: string, initSystem: GuestFacts['services']['initSystem']) => ({ os: { id, idLike: [] }, services: { initSystem } }) as unknown as GuestFacts;
+  const facts = (id: string, initSystem: GuestFacts['services']['initSystem']) => ({ os: { id, idLike: [] }, services: { initSystem }, packages: { manager: 'none', packages: [] } }) as unknown as GuestFacts;
 
   it('matches by name or alias, sockets and instances included, and leaves systemd\'s own units alone', () => {
     expect(unneededEntry(service('gdm3.service', ['display-manager.service']))?.what).toBe('a graphical login manager');

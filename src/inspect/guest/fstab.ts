@@ -13,6 +13,8 @@ export interface FstabEntry {
 export type FstabSource =
   | { by: 'uuid' | 'label' | 'partuuid' | 'partlabel'; value: string }
   | { by: 'device'; disk: string; partition: number | null }
+  /** A loop or network block device of the machine that built the image: it does not exist when the appliance boots. */
+  | { by: 'build-host'; value: string }
   | { by: 'other'; value: string };
 
 /** fstab escapes spaces and tabs in fields as octal: \040, \011. */
@@ -50,7 +52,15 @@ function unescapeUdev(value: string): string {
   return value.replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-/** What an fstab source field refers to: a tag, a kernel device name, or something else. */
+/**
+ * Devices an image is built through: a loop device over the image file
+ * (losetup -P: loop0p1; kpartx: /dev/mapper/loop0p1) or qemu-nbd's
+ * /dev/nbd0p1 (kpartx: /dev/mapper/nbd0p1). grub-mkconfig run in a chroot
+ * without /dev/disk/by-uuid writes these into grub.cfg.
+ */
+const BUILD_HOST_DEVICE = /^\/dev\/(?:loop\d+(?:p\d+)?|nbd\d+(?:p\d+)?|mapper\/(?:loop\d+p\d+|nbd\d+\S*))$/;
+
+/** What an fstab source field refers to: a tag, a kernel device name, a build host's device, or something else. */
 export function classifyFstabSource(spec: string): FstabSource {
   const tag = /^([A-Z]+)=(.*)$/.exec(spec);
   if (tag && TAGS[tag[1]!]) return { by: TAGS[tag[1]!]!, value: tag[2]!.replace(/^"(.*)"$/, '$1') };
@@ -61,6 +71,7 @@ export function classifyFstabSource(spec: string): FstabSource {
   if (kernelName) return { by: 'device', disk: kernelName[1]!, partition: kernelName[2] ? Number(kernelName[2]) : null };
   const nvme = /^\/dev\/(nvme\d+n\d+)(?:p(\d+))?$/.exec(spec);
   if (nvme) return { by: 'device', disk: nvme[1]!, partition: nvme[2] ? Number(nvme[2]) : null };
+  if (BUILD_HOST_DEVICE.test(spec)) return { by: 'build-host', value: spec };
   return { by: 'other', value: spec };
 }
 
@@ -84,12 +95,13 @@ export type DiskIdentity = Pick<PartitionTable, 'scheme' | 'diskId'>;
 /**
  * The volume an fstab source (or a root= value, which takes the same names)
  * names, or why none does: `no-match` when the image has no such filesystem
- * or partition, `other-disk` for a kernel name of a second disk, `unknown`
- * for names spotlint cannot follow (LVM, RAID, by-id, by-path, files).
+ * or partition, `other-disk` for a kernel name of a second disk,
+ * `build-host` for a loop or nbd device of the machine that built the image,
+ * `unknown` for names spotlint cannot follow (LVM, RAID, by-id, by-path, files).
  */
 export type FstabResolution =
   | { volume: Volume; source: FstabSource }
-  | { volume?: undefined; source: FstabSource; why: 'no-match' | 'other-disk' | 'unknown'; reason: string };
+  | { volume?: undefined; source: FstabSource; why: 'no-match' | 'other-disk' | 'build-host' | 'unknown'; reason: string };
 
 /** The image is the guest's first disk, so its kernel names are sda, hda, vda, xvda or nvme0n1 by bus. */
 const FIRST_DISK = /^(?:sda|hda|vda|xvda|nvme0n1)$/;
@@ -135,6 +147,8 @@ export function resolveFstabSource(spec: string, disk: DiskIdentity, volumes: re
       }
       found = volumes.find((v) => v.index === source.partition);
       break;
+    case 'build-host':
+      return { source, why: 'build-host', reason: `${spec} is a loop or network block device of the machine that built the image, which the appliance does not have` };
     case 'other':
       return { source, why: 'unknown', reason: `spotlint cannot tell which partition "${spec}" is (LVM, RAID and by-path names are not followed)` };
   }

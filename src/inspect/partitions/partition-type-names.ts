@@ -1,4 +1,21 @@
-/** Names for the partition types an appliance image is likely to hold. */
+/** Names for the partition types an appliance image is likely to hold, and the types rules single out. */
+
+/** GPT BIOS boot partition (gdisk ef02): GRUB for BIOS puts core.img here, and writes it at install time only. */
+export const BIOS_BOOT_GPT_TYPE = '21686148-6449-6E6F-744E-656564454649';
+/** EFI System Partition: boot loader binaries for UEFI firmware, by GPT type GUID or MBR type byte. */
+export const ESP_GPT_TYPE = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
+export const ESP_MBR_TYPE = '0xef';
+
+/** Whether a partition's type (as Partition.type spells it: 0xNN or an upper-case GUID) is a BIOS boot partition. */
+export function isBiosBootType(type: string | undefined): boolean {
+  return type === BIOS_BOOT_GPT_TYPE;
+}
+
+/** Whether a partition's type (0xNN or an upper-case GUID) is an EFI System Partition. */
+export function isEspType(type: string | undefined): boolean {
+  return type === ESP_GPT_TYPE || type === ESP_MBR_TYPE;
+}
+
 const MBR_TYPE_NAMES: Record<number, string> = {
   0x01: 'FAT12',
   0x04: 'FAT16 <32M',
@@ -23,8 +40,8 @@ const MBR_TYPE_NAMES: Record<number, string> = {
 };
 
 const GPT_TYPE_NAMES: Record<string, string> = {
-  '21686148-6449-6E6F-744E-656564454649': 'BIOS boot',
-  'C12A7328-F81F-11D2-BA4B-00A0C93EC93B': 'EFI System',
+  [BIOS_BOOT_GPT_TYPE]: 'BIOS boot',
+  [ESP_GPT_TYPE]: 'EFI System',
   '0FC63DAF-8483-4772-8E79-3D69D8477DE4': 'Linux filesystem',
   '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F': 'Linux swap',
   'E6D6D379-F507-44C2-A23C-238F2A3DF928': 'Linux LVM',

@@ -19,6 +19,25 @@ export interface CronJob {
   skipped?: string;
 }
 
+/**
+ * The services of cron daemons, which run /etc/crontab, /etc/cron.d and the
+ * users' crontabs, and through them the periodic folders: Debian's cron,
+ * cronie's crond (RHEL, CentOS, Fedora; "cron" on SUSE, "cronie" on Arch),
+ * busybox crond (Alpine's "crond", "busybox-crond" elsewhere), fcron and
+ * dcron. anacron is not one of them: it runs only what its anacrontab lists.
+ */
+export const CRON_DAEMONS: readonly string[] = ['cron', 'crond', 'cronie', 'busybox-crond', 'fcron', 'dcron'];
+/** anacron's service (SysV script or unit) and, on systemd, its hourly timer (Debian, Ubuntu); RHEL's cronie-anacron is run by crond instead. */
+export const ANACRON_SERVICE = 'anacron';
+export const ANACRON_TIMER = 'anacron.timer';
+/** The folders the stock anacrontab (Debian's anacron, cronie-anacron) runs; cron.hourly and crontabs are cron's alone. */
+export const ANACRON_FOLDERS: readonly string[] = ['/etc/cron.daily', '/etc/cron.weekly', '/etc/cron.monthly'];
+
+/** Whether anacron, when it runs, runs the job file at `path` (a script of a folder its stock anacrontab lists). */
+export function anacronRuns(path: string): boolean {
+  return ANACRON_FOLDERS.some((folder) => path.startsWith(`${folder}/`));
+}
+
 /** Files read per folder: a real /etc/cron.d or cron.daily holds a dozen. */
 export const MAX_CRON_FILES_PER_FOLDER = 256;
 /** A crontab or a cron script bigger than this is not one. */

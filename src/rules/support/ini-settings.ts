@@ -1,6 +1,10 @@
-// INI files as Python's ConfigParser and libdnf read them ([section], key = value
-// or key: value, "#" and ";" comments, keys case-blind): dnf-automatic's
-// automatic.conf and yum-cron.conf. Pure.
+// INI files as Python's ConfigParser and libdnf read them, as a dialect of
+// the network facts' section parser: dnf-automatic's automatic.conf and
+// yum-cron.conf. Pure.
+import { parseIniSections, type IniDialect } from '../../inspect/facts/network/ini-sections.js';
+
+/** "#" and ";" comment lines, "key = value" or "key: value", no backslash continuation. */
+export const CONFIG_PARSER_DIALECT: IniDialect = { commentStarts: '#;', lineContinuation: false, keyValueSeparators: '=:' };
 
 export interface IniSetting {
   value: string;
@@ -8,21 +12,14 @@ export interface IniSetting {
   line: number;
 }
 
-/** The value `key` has in `section` (the last assignment wins); undefined when unset. */
+/** The value `key` (case-blind, as ConfigParser lowercases keys) has in `section` (the last assignment wins); undefined when unset. */
 export function iniSetting(text: string, section: string, key: string): IniSetting | undefined {
-  let current = '';
+  const wanted = key.toLowerCase();
   let found: IniSetting | undefined;
-  text.split('\n').forEach((raw, index) => {
-    const trimmed = raw.trim();
-    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) return;
-    const header = /^\[([^\]]+)\]/.exec(trimmed);
-    if (header) {
-      current = header[1]!.trim();
-      return;
-    }
-    const match = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(trimmed);
-    if (match && current === section && match[1]!.toLowerCase() === key.toLowerCase()) found = { value: match[2]!, line: index + 1 };
-  });
+  for (const current of parseIniSections(text, CONFIG_PARSER_DIALECT)) {
+    if (current.name !== section) continue;
+    for (const entry of current.entries) if (entry.key.toLowerCase() === wanted) found = { value: entry.value, line: entry.line };
+  }
   return found;
 }
 

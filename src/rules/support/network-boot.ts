@@ -50,6 +50,13 @@ export interface BootNetwork {
   networkManagerRuns: boolean;
   /** ifupdown brings up its interfaces at boot (itself, or through NetworkManager). */
   ifupdownRuns: boolean;
+  /**
+   * The network stacks the enabled services start at boot, by name, whether
+   * or not a configuration of theirs exists (systemd-networkd with no
+   * .network file still runs); netplan is a generator, counted through the
+   * stack it renders for.
+   */
+  running: string[];
 }
 
 export const STACK_NAMES: Record<NetworkStack, string> = {
@@ -119,7 +126,11 @@ export function decideBootNetwork(facts: GuestFacts, inputs: NetworkBootInputs):
     if (why === undefined) applied.push(config);
     else ignored.push({ config, why });
   }
-  const boot: BootNetwork = { servicesKnown, applied, ignored, networkManagerDefaultDhcp: false, networkManagerRuns, ifupdownRuns };
+  const running = ([
+    [ifupdownItself, 'ifupdown'], [networkdRuns, 'systemd-networkd'], [networkManagerRuns, 'NetworkManager'],
+    [legacyRuns, 'the network service (Red Hat\'s network-scripts)'], [wickedRuns, 'wicked'],
+  ] as const).filter(([runs]) => runs).map(([, name]) => name);
+  const boot: BootNetwork = { servicesKnown, applied, ignored, networkManagerDefaultDhcp: false, networkManagerRuns, ifupdownRuns, running };
   if (!networkManagerRuns) return boot;
   // With its ifupdown plugin and managed=false, NetworkManager leaves every
   // interface /etc/network/interfaces names unmanaged: no default profile

@@ -1,15 +1,18 @@
 // Clock setting at boot without a daemon: Debian's ntpdate hooks run when
-// an interface comes up, and ntpdate-like commands in cron @reboot lines or
-// in rc.local.
+// an interface comes up, and ntpdate-like commands among the commands the
+// guest runs as it boots (boot-commands.ts: enabled services, an executable
+// rc.local, cron @reboot jobs, and the scripts those run).
 import type { FactProblem, GuestFacts } from '../../inspect/facts/guest-facts.js';
-import { listConfigFiles } from '../../inspect/facts/network/config-directories.js';
 import { parseShellAssignments } from '../../inspect/facts/network/shell-assignments.js';
 import { readGuestText, tryGuest } from '../../inspect/facts/read-guest-text.js';
 import { findEnabledService } from '../../inspect/facts/services/find-service.js';
 import type { GuestTree } from '../../inspect/guest/guest-tree.js';
-import { rebootClockCommands, scriptClockCommands } from './boot-time-commands.js';
+import { readBootCommands } from './boot-commands.js';
+import { clockCommandIn } from './clock-commands.js';
+import { CRON_DAEMONS, readCronJobs } from './cron-jobs.js';
 import { parseNtpConfig } from './ntp-config.js';
 import { NTPSEC_CONFIGS } from './read-time-daemons.js';
+import { distroFamily } from './service-commands.js';
 
 /** ifupdown runs these (run-parts) after bringing an interface up. */
 export const NTPDATE_IFUP_HOOKS = ['/etc/network/if-up.d/ntpsec-ntpdate', '/etc/network/if-up.d/ntpdate'];
@@ -19,13 +22,6 @@ export const NTPDATE_DISPATCHER_HOOKS = ['/etc/NetworkManager/dispatcher.d/ntpse
 export const NTPDATE_DEBIAN = '/usr/sbin/ntpdate-debian';
 /** Where ntpdate-debian takes its servers from. */
 export const NTPDATE_DEFAULTS = ['/etc/default/ntpsec-ntpdate', '/etc/default/ntpdate'];
-export const RC_LOCAL_SCRIPTS = ['/etc/rc.local', '/etc/rc.d/rc.local'];
-/** The system crontab and the directories of crontabs cron daemons read (Debian, Red Hat, busybox). */
-export const SYSTEM_CRONTAB = '/etc/crontab';
-export const CRONTAB_DIRECTORIES = ['/etc/cron.d', '/var/spool/cron/crontabs', '/var/spool/cron', '/etc/crontabs'];
-export const CRON_SERVICES = ['cron', 'crond', 'cronie', 'busybox-crond'];
-/** Crontabs read in all; an appliance has a handful. */
-export const MAX_CRONTABS = 256;
 
 export interface BootClockSetter {
   /** In words, for messages: "the ifupdown hook /etc/network/if-up.d/ntpsec-ntpdate". */
@@ -80,25 +76,14 @@ export async function readBootClockSetters(guest: GuestTree, facts: GuestFacts, 
     for (const hook of present) setters.push({ ...hook, hasServers });
   }
 
-  for (const path of RC_LOCAL_SCRIPTS) {
-    if (!(await isExecutableFile(guest, path, problems))) continue;
-    const text = await readGuestText(guest, path, problems);
-    for (const command of scriptClockCommands(text ?? '')) setters.push({ what: `"${command.command}" in ${path}`, path, line: command.line, hasServers: true });
-  }
-
-  if (findEnabledService(facts.services, CRON_SERVICES)) {
-    const crontabs = [SYSTEM_CRONTAB];
-    for (const directory of CRONTAB_DIRECTORIES) {
-      for (const file of await listConfigFiles(guest, directory, (name) => !name.startsWith('.'), problems)) {
-        const stat = await tryGuest(file.path, problems, () => guest.lstat(file.path));
-        if (stat?.kind === 'file') crontabs.push(file.path);
-      }
-    }
-    if (crontabs.length > MAX_CRONTABS) problems.push({ path: CRONTAB_DIRECTORIES.join(', '), message: `${crontabs.length} crontabs, more than the ${MAX_CRONTABS} spotlint reads; the rest were not read` });
-    for (const path of crontabs.slice(0, MAX_CRONTABS)) {
-      const text = await readGuestText(guest, path, problems);
-      for (const command of rebootClockCommands(text ?? '')) setters.push({ what: `the @reboot line "${command.command}" of ${path}`, path, line: command.line, hasServers: true });
-    }
+  // cron runs @reboot jobs only when a cron daemon starts at boot.
+  const family = distroFamily(facts);
+  const cronJobs = findEnabledService(facts.services, [...CRON_DAEMONS])
+    ? await readCronJobs(guest, { strictNames: family === 'debian' || family === 'alpine' }, problems)
+    : [];
+  for (const command of await readBootCommands(guest, facts, cronJobs, problems)) {
+    const clock = clockCommandIn(command.text);
+    if (clock !== undefined) setters.push({ what: `"${clock}" (run at boot by ${command.via}, ${command.path} line ${command.line})`, path: command.path, line: command.line, hasServers: true });
   }
   return setters;
 }

@@ -19,7 +19,8 @@ const PREFIX_WORDS = new Set([
 const PREFIX_WITH_ARGUMENT = new Set(['timeout']);
 /** Options of those prefixes that take the next word as their value (sudo -u root, nice -n 10, timeout -s KILL). */
 const OPTIONS_WITH_VALUE = new Set(['-u', '-g', '-n', '-c', '-p', '-s', '-k']);
-const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'ksh', 'zsh', 'busybox']);
+/** Programs that run the script or `-c` string they are given as shell (busybox runs it through its own sh applet). */
+export const SHELL_PROGRAMS: ReadonlySet<string> = new Set(['sh', 'bash', 'dash', 'ash', 'ksh', 'zsh', 'busybox']);
 /** A `sh -c "..."` inside a `sh -c "..."` is rare; deeper nesting is not followed. */
 export const MAX_SHELL_NESTING = 4;
 
@@ -58,7 +59,7 @@ function commandsOfWords(words: string[], depth: number): SimpleCommand[] {
   const name = baseName(program);
   const command: SimpleCommand = { name, program, args };
   const dashC = args.indexOf('-c');
-  if (SHELLS.has(name) && dashC >= 0 && args[dashC + 1] !== undefined && depth < MAX_SHELL_NESTING) {
+  if (SHELL_PROGRAMS.has(name) && dashC >= 0 && args[dashC + 1] !== undefined && depth < MAX_SHELL_NESTING) {
     return [command, ...simpleCommandsAt(args[dashC + 1]!, depth + 1)];
   }
   return [command];

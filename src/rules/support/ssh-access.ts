@@ -1,6 +1,7 @@
 import type { Account, EnabledService, GuestFacts, GuestSource, SshdFacts, SshdMatchBlock, SshdSetting } from '../../inspect/facts/guest-facts.js';
 import { findEnabledService } from '../../inspect/facts/services/find-service.js';
 import { sshdSetting } from '../../inspect/facts/sshd-config.js';
+import { distroFamily } from './service-commands.js';
 
 /** The names sshd goes by across distributions' units and init scripts (and dropbear, a small ssh server). */
 export const SSH_SERVICE_NAMES = ['ssh', 'sshd', 'openssh', 'openssh-server', 'openssh-daemon', 'dropbear'];
@@ -103,9 +104,9 @@ export function loginAccounts(facts: GuestFacts): Account[] {
   return facts.accounts.accounts.filter((account) => account.loginShell);
 }
 
-/** The Debian family, whose ssh service is named "ssh" and whose SysV tool is update-rc.d. */
+/** The Debian family, whose ssh service is named "ssh" and whose SysV tool is update-rc.d (service-commands.ts decides the family). */
 export function isDebianLike(facts: GuestFacts): boolean {
-  return facts.os.id === 'debian' || facts.os.id === 'ubuntu' || facts.os.idLike.includes('debian') || facts.os.idLike.includes('ubuntu');
+  return distroFamily(facts) === 'debian';
 }
 
 /** Where a finding about the sshd configuration as a whole points: its main file. */

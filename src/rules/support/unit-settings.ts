@@ -1,5 +1,6 @@
 // The settings of one section of a systemd unit file, with their lines
-// (systemd.syntax(7): "#"/";" comments, "\" continues a line). Pure.
+// (systemd.syntax(7)), on the logical lines the unit index reads. Pure.
+import { logicalLines } from '../../inspect/facts/services/systemd-units.js';
 
 export interface UnitSetting {
   key: string;
@@ -15,32 +16,16 @@ const START_COMMAND_KEYS = new Set(['ExecStartPre', 'ExecStart', 'ExecStartPost'
 export function unitSettings(text: string, section: string): UnitSetting[] {
   const settings: UnitSetting[] = [];
   let current = '';
-  let pending: { text: string; line: number } | undefined;
-  const lines = text.split(/\r?\n/);
-  const finish = (logical: { text: string; line: number }): void => {
+  for (const logical of logicalLines(text)) {
     const header = /^\[([^\]]+)\]$/.exec(logical.text);
     if (header) {
       current = header[1]!;
-      return;
+      continue;
     }
     const equals = logical.text.indexOf('=');
-    if (current !== section || equals <= 0) return;
+    if (current !== section || equals <= 0) continue;
     settings.push({ key: logical.text.slice(0, equals).trim(), value: logical.text.slice(equals + 1).trim(), line: logical.line });
-  };
-  lines.forEach((raw, index) => {
-    const trimmed = raw.trim();
-    const comment = trimmed.startsWith('#') || trimmed.startsWith(';');
-    if (pending === undefined && (trimmed === '' || comment)) return;
-    if (pending !== undefined && comment) return;
-    const continued = trimmed.endsWith('\\');
-    const body = continued ? trimmed.slice(0, -1) : trimmed;
-    pending = pending === undefined ? { text: body, line: index + 1 } : { text: `${pending.text} ${body}`, line: pending.line };
-    if (!continued) {
-      finish(pending);
-      pending = undefined;
-    }
-  });
-  if (pending !== undefined) finish(pending);
+  }
   return settings;
 }
 

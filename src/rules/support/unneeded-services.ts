@@ -1,7 +1,7 @@
 // Services a server appliance rarely needs, with why, and how to stop one
 // starting at boot on each init system. Pure: facts in, words out.
 import type { EnabledService, GuestFacts } from '../../inspect/facts/guest-facts.js';
-import { isDebianLike } from './ssh-access.js';
+import { distroFamily } from './service-commands.js';
 
 export interface UnneededService {
   /** Unit, script or job names (without .service/.socket), lower case. */
@@ -91,7 +91,7 @@ export function unneededEntry(service: EnabledService): UnneededService | undefi
 
 /** The command that stops `service` starting at boot, for the init system that starts it. */
 export function disableCommand(service: EnabledService, facts: GuestFacts): string {
-  const sysv = isDebianLike(facts) ? `update-rc.d ${service.name} disable` : `chkconfig ${service.name} off`;
+  const sysv = distroFamily(facts) === 'debian' ? `update-rc.d ${service.name} disable` : `chkconfig ${service.name} off`;
   switch (service.initSystem) {
     case 'systemd':
       return `systemctl disable --now ${service.name}`;

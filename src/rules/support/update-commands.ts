@@ -30,7 +30,8 @@ export function isUpgradeCommand(command: SimpleCommand): boolean {
   const subcommands = UPGRADE_SUBCOMMANDS[command.name];
   if (subcommands) return command.args.some((arg) => subcommands.includes(arg));
   const asking = ASKING_UPGRADES[command.name];
-  if (asking) return command.args.some((arg) => asking.includes(arg)) && assumesYes(command.args);
+  // --downloadonly fetches the packages and installs nothing (yum-cron 3.2's DOWNLOAD_ONLY=yes runs exactly that).
+  if (asking) return command.args.some((arg) => asking.includes(arg)) && assumesYes(command.args) && !command.args.includes('--downloadonly');
   return false;
 }
 

@@ -191,6 +191,27 @@ method=auto
 `;
 }
 
+/**
+ * Hand-written (no RHEL package is in test/data): RHEL's stock
+ * /etc/rc.d/rc.local, initscripts' file on RHEL 7 and systemd's on 8 and 9,
+ * as every RHEL, Rocky and Alma install has it: mode 0644, and nothing but
+ * the subsys lock file to touch.
+ */
+export const RHEL_RC_LOCAL = `#!/bin/bash
+# THIS FILE IS ADDED FOR COMPATIBILITY PURPOSES
+#
+# It is highly advisable to create own systemd services or udev rules
+# to run scripts during boot instead of using this file.
+#
+# In contrast to previous versions due to parallel execution during boot
+# this script will NOT be run after all other services.
+#
+# Please note that you must run 'chmod +x /etc/rc.d/rc.local' to ensure
+# that this script will be executed during boot.
+
+touch /var/lock/subsys/local
+`;
+
 const NETWORKMANAGER_CONF = `# Configuration file for NetworkManager.
 # See "man 5 NetworkManager.conf" for details.
 
@@ -299,6 +320,9 @@ export function rhelNetworkManagerGuest(options: GuestStyleOptions = {}): Tree {
   tree['etc/hostname'] = `${hostname}\n`;
   tree['etc/fstab'] = anacondaFstab(options.rootUuid ?? DEFAULT_ROOT_UUID);
   tree['etc/machine-id'] = `${MACHINE_ID}\n`;
+  // 0644 as shipped: etc/rc.d/rc.local is not among file-modes.ts's executable patterns.
+  tree['etc/rc.d/rc.local'] = RHEL_RC_LOCAL;
+  tree['etc/rc.local'] = { symlink: 'rc.d/rc.local' };
   rhelAccounts(tree);
   tree['root/.bash_history'] = 'dnf -y update\nsystemctl enable --now chronyd\nvi /etc/ssh/sshd_config\nsystemctl restart sshd\n';
   // Placeholder: only the presence of RHEL 9's rpm database matters to the fixtures.

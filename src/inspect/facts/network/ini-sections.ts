@@ -20,6 +20,8 @@ export interface IniDialect {
   commentStarts: string;
   /** systemd joins a line ending in "\" with the next; GLib does not. */
   lineContinuation: boolean;
+  /** Characters that end a key, the first one on the line counting: "=" (the default) for systemd and GLib; Python's ConfigParser takes ":" too. */
+  keyValueSeparators?: string;
 }
 
 export const SYSTEMD_DIALECT: IniDialect = { commentStarts: '#;', lineContinuation: true };
@@ -36,19 +38,26 @@ export function parseIniSections(text: string, dialect: IniDialect): IniSection[
   const lines = text.split(/\r?\n/);
   for (let index = 0; index < lines.length; index++) {
     const line = index + 1;
-    let content = lines[index]!.trim();
-    if (content === '' || dialect.commentStarts.includes(content[0]!)) continue;
-    while (dialect.lineContinuation && content.endsWith('\\') && index + 1 < lines.length) {
+    const first = lines[index]!.trim();
+    if (first === '' || dialect.commentStarts.includes(first[0]!)) continue;
+    // The parts of a continued line are joined once at the end: joining as
+    // it goes copies the growing value for every line (quadratic on a crafted file).
+    const parts = [first];
+    while (dialect.lineContinuation && parts[parts.length - 1]!.endsWith('\\') && index + 1 < lines.length) {
+      parts[parts.length - 1] = parts[parts.length - 1]!.slice(0, -1);
       index++;
-      content = `${content.slice(0, -1)} ${lines[index]!.trim()}`;
+      parts.push(lines[index]!.trim());
     }
+    const content = parts.length === 1 ? first : parts.join(' ');
     if (content.startsWith('[')) {
       const end = content.indexOf(']');
       current = { name: content.slice(1, end === -1 ? undefined : end).trim(), line, entries: [] };
       sections.push(current);
       continue;
     }
-    const equals = content.indexOf('=');
+    const separators = dialect.keyValueSeparators ?? '=';
+    let equals = -1;
+    for (let at = 0; at < content.length && equals === -1; at++) if (separators.includes(content[at]!)) equals = at;
     if (equals === -1 || !current) continue;
     current.entries.push({ key: content.slice(0, equals).trim(), value: content.slice(equals + 1).trim(), line });
   }

@@ -21,21 +21,27 @@ const INSTALL_LIST_KEYS = new Set(['Alias', 'WantedBy', 'RequiredBy']);
 /** The suffixes of unit types; anything else is not a unit name. */
 export const UNIT_TYPES = ['service', 'socket', 'target', 'device', 'mount', 'automount', 'swap', 'path', 'timer', 'slice', 'scope'] as const;
 
+/** One logical line of a unit file, and the 1-based line of the file where it starts. */
+export interface UnitFileLine {
+  text: string;
+  line: number;
+}
+
 /**
  * Logical lines of a unit file: comment lines (# or ;) dropped, lines ending
  * in a backslash joined with the next (with a space, as systemd does), and
  * comment lines inside such a continuation skipped.
  */
-function logicalLines(text: string): string[] {
-  const lines: string[] = [];
-  let pending: string | undefined;
-  for (const raw of text.split(/\r?\n/)) {
+export function logicalLines(text: string): UnitFileLine[] {
+  const lines: UnitFileLine[] = [];
+  let pending: UnitFileLine | undefined;
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
     const trimmed = raw.trim();
     if (pending !== undefined && (trimmed.startsWith('#') || trimmed.startsWith(';'))) continue;
     if (pending === undefined && (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';'))) continue;
     const continued = trimmed.endsWith('\\');
     const body = continued ? trimmed.slice(0, -1) : trimmed;
-    pending = pending === undefined ? body : `${pending} ${body}`;
+    pending = pending === undefined ? { text: body, line: index + 1 } : { text: `${pending.text} ${body}`, line: pending.line };
     if (!continued) {
       lines.push(pending);
       pending = undefined;
@@ -59,7 +65,7 @@ export function splitUnitWords(value: string): string[] {
 export function parseUnitFile(text: string): UnitFileDependencies {
   const result: UnitFileDependencies = { pulls: [], alias: [], installedBy: [] };
   let section = '';
-  for (const line of logicalLines(text)) {
+  for (const { text: line } of logicalLines(text)) {
     const header = /^\[([^\]]+)\]$/.exec(line);
     if (header) {
       section = header[1]!;
