@@ -27,6 +27,8 @@ declare module 'ext2fs' {
     lstat(path: string): Promise<Ext2Stats>;
     readdir(path: string): Promise<string[]>;
     readlink(path: string): Promise<string>;
+    /** Walks the block bitmap and discards every free range through the disk. */
+    trim(): Promise<void>;
   }
 
   export interface Ext2Fs {

@@ -10,6 +10,14 @@ import type { ByteSource } from '../image/byte-source.js';
 export class ByteSourceDisk extends Disk {
   /** The last error of the image layer; libext2fs only ever sees EIO. */
   lastReadError: Error | undefined;
+  /**
+   * Receives the ranges libext2fs discards. The module's trim is the one call
+   * that walks the block bitmap and names every free range, so the free-space
+   * scan borrows it: while a receiver is set, a discard is reported here and
+   * nothing is recorded (a recorded discard would make those blocks read as
+   * zeros, which is exactly what the scan must not assume).
+   */
+  discardReceiver: ((offset: number, length: number) => void) | undefined;
 
   constructor(
     private readonly source: ByteSource,
@@ -47,6 +55,11 @@ export class ByteSourceDisk extends Disk {
     const copy = Buffer.from(buffer.subarray(bufferOffset, bufferOffset + length));
     await super.write(copy, 0, length, fileOffset);
     return { bytesWritten: length, buffer };
+  }
+
+  override async discard(offset: number, length: number): Promise<void> {
+    if (!this.discardReceiver) throw new Error('spotlint never discards blocks of an image while reading it');
+    this.discardReceiver(offset, length);
   }
 
   protected async _write(): Promise<WriteResult> {

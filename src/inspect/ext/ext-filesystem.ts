@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { SpotlintError } from '../../errors.js';
 import { describeWasmAbort } from './ext-errors.js';
 import type {
-  ExtErrorInfo, ExtRequest, ExtResponse, ExtStat, ExtWorkerData, ExtWorkerHello, ReaddirResult,
+  ExtErrorInfo, ExtRequest, ExtResponse, ExtStat, ExtWorkerData, ExtWorkerHello, FreeRanges, ReaddirResult,
 } from './ext-protocol.js';
 
 /** A call the filesystem could not answer; `code` is ENOENT, ELOOP, EXT2_ET_*, ... */
@@ -114,7 +114,7 @@ export class ExtFilesystem {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.die(new ExtError('ETIMEDOUT', `reading ${request.path} took longer than ${this.timeoutMs / 1000} s (a corrupt filesystem can make libext2fs loop)`, true));
+        this.die(new ExtError('ETIMEDOUT', `${'path' in request ? `reading ${request.path}` : 'reading the block bitmap'} took longer than ${this.timeoutMs / 1000} s (a corrupt filesystem can make libext2fs loop)`, true));
       }, this.timeoutMs);
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
       this.worker.postMessage({ ...request, id });
@@ -136,6 +136,11 @@ export class ExtFilesystem {
   async read(path: string, position: number, length: number): Promise<Buffer> {
     const bytes = await this.call<Uint8Array>({ op: 'read', path, position, length });
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** The free blocks as libext2fs's block bitmap has them (see FreeRanges). */
+  async freeRanges(): Promise<FreeRanges> {
+    return this.call<FreeRanges>({ op: 'freeRanges' });
   }
 
   async close(): Promise<void> {

@@ -23,7 +23,15 @@ export type ExtRequest =
   | { id: number; op: 'lstat'; path: string }
   | { id: number; op: 'readlink'; path: string }
   | { id: number; op: 'readdir'; path: string; limit: number }
-  | { id: number; op: 'read'; path: string; position: number; length: number };
+  | { id: number; op: 'read'; path: string; position: number; length: number }
+  | { id: number; op: 'freeRanges' };
+
+/**
+ * The free blocks of the filesystem as libext2fs's block bitmap has them:
+ * byte offset and length pairs, relative to the start of the filesystem, in
+ * ascending order and never adjacent.
+ */
+export type FreeRanges = Float64Array;
 
 export interface ExtErrorInfo {
   /** errno-style code (ENOENT, ELOOP...) or a libext2fs name (EXT2_ET_BAD_MAGIC). */

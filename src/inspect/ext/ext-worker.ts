@@ -10,7 +10,7 @@ import { openImage } from '../image/open-image.js';
 import { ReadCache } from '../image/read-cache.js';
 import { ByteSourceDisk } from './byte-source-disk.js';
 import { describeExtError } from './ext-errors.js';
-import type { ExtRequest, ExtResponse, ExtStat, ExtWorkerData, ExtWorkerHello, FileKind, ReaddirResult } from './ext-protocol.js';
+import type { ExtRequest, ExtResponse, ExtStat, ExtWorkerData, ExtWorkerHello, FileKind, FreeRanges, ReaddirResult } from './ext-protocol.js';
 
 /** Reads larger than this abort the module (its heap is 16 MiB), so they are split. */
 const MAX_READ_CHUNK = 1024 * 1024;
@@ -73,6 +73,27 @@ async function readDirectory(fs: Ext2Promises, path: string, limit: number): Pro
   return { names: names.slice(0, limit), truncated: names.length > limit };
 }
 
+/** Every free range of the block bitmap, collected from the module's trim walk. */
+async function freeRanges(fs: Ext2Promises): Promise<FreeRanges> {
+  let pairs = new Float64Array(1024);
+  let used = 0;
+  disk!.discardReceiver = (offset, length) => {
+    if (used === pairs.length) {
+      const grown = new Float64Array(pairs.length * 2);
+      grown.set(pairs);
+      pairs = grown;
+    }
+    pairs[used++] = offset;
+    pairs[used++] = length;
+  };
+  try {
+    await fs.trim();
+  } finally {
+    disk!.discardReceiver = undefined;
+  }
+  return pairs.slice(0, used);
+}
+
 async function handle(fs: Ext2Promises, request: ExtRequest): Promise<unknown> {
   switch (request.op) {
     case 'lstat':
@@ -83,6 +104,8 @@ async function handle(fs: Ext2Promises, request: ExtRequest): Promise<unknown> {
       return readDirectory(fs, request.path, request.limit);
     case 'read':
       return readRange(fs, request.path, request.position, request.length);
+    case 'freeRanges':
+      return freeRanges(fs);
   }
 }
 

@@ -16,6 +16,14 @@ export interface ByteSource {
    * or at the end of the file for a truncated raw image.
    */
   read(buffer: Buffer, bufferOffset: number, length: number, position: number): Promise<number>;
+  /**
+   * Optional: the parts of [position, position + length) that are stored in
+   * the file, in order. Everything else reads as zeros without touching the
+   * file (QCOW2's unallocated and zero clusters), so a scan for non-zero
+   * bytes can skip it. Formats that cannot tell leave this out; raw images
+   * do, as Node has no SEEK_DATA, and the kernel returns holes as zeros fast.
+   */
+  storedRuns?(position: number, length: number): Promise<Array<{ start: number; length: number }>>;
   close(): Promise<void>;
 }
 

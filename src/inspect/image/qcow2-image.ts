@@ -175,6 +175,22 @@ export class Qcow2Image implements ByteSource {
     return done;
   }
 
+  async storedRuns(position: number, length: number): Promise<Array<{ start: number; length: number }>> {
+    const end = Math.min(position + length, this.virtualSize);
+    if (end <= position) return [];
+    const clusterSize = this.header.clusterSize;
+    const runs: Array<{ start: number; length: number }> = [];
+    for (let cluster = Math.floor(position / clusterSize); cluster * clusterSize < end; cluster++) {
+      if ((await this.locateCluster(cluster)).kind === 'zero') continue;
+      const start = Math.max(position, cluster * clusterSize);
+      const stop = Math.min(end, (cluster + 1) * clusterSize);
+      const last = runs[runs.length - 1];
+      if (last && last.start + last.length === start) last.length += stop - start;
+      else runs.push({ start, length: stop - start });
+    }
+    return runs;
+  }
+
   async close(): Promise<void> {
     await this.handle.close();
   }
