@@ -88,6 +88,8 @@ await yargs(hideBin(process.argv))
       .option('config', { alias: 'c', type: 'string', requiresArg: true, coerce: lastValue, describe: 'config file (default: spotlint.config.json here or in a parent folder)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'table: show errors only' })
       .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal, unless NO_COLOR is set)' })
+      .option('scan', { type: 'boolean', default: true, describe: 'read the free blocks to measure how much is not zero (--no-scan: metadata only)' })
+      .option('progress', { type: 'boolean', describe: 'show the free-space scan\'s progress on stderr (default: on a terminal, unless --quiet)' })
       .example('$0 d0.img', 'check one image, print a table')
       .example('$0 d0.img hd1.qcow2 --format sarif -o spotlint.sarif', 'SARIF for code scanning, for two disks')
       .example('$0 --fail-on warning --disable filesystem-clean d0.img', 'a stricter CI gate without one rule'),
@@ -102,6 +104,8 @@ await yargs(hideBin(process.argv))
         config: argv.config as string | undefined,
         quiet: argv.quiet,
         color: argv.color,
+        scan: argv.scan,
+        progress: argv.progress,
       });
       if (code !== 0) throw new ExitCode(code);
     }),
@@ -132,10 +136,12 @@ await yargs(hideBin(process.argv))
     (y) => y
       .positional('image', { type: 'string', demandOption: true, describe: 'raw or QCOW2 disk image' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of a table' })
+      .option('scan', { type: 'boolean', default: true, describe: 'measure how much free space is not zero (--no-scan: metadata only)' })
+      .option('progress', { type: 'boolean', describe: 'show the free-space scan\'s progress on stderr (default: on a terminal)' })
       .example('$0 inspect d0.img', 'partitions, filesystems and the root found')
       .example('$0 inspect d0.img --json | jq .mounts', 'where fstab attaches each filesystem'),
     (argv) => run(async () => {
-      process.stdout.write(await inspectCommand(argv.image, argv.json));
+      process.stdout.write(await inspectCommand({ image: argv.image, json: argv.json, scan: argv.scan, progress: argv.progress }));
     }),
   )
   .command(

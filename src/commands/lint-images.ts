@@ -5,6 +5,8 @@ import { inspectImage } from '../inspect/inspect-image.js';
 import type { FailOn, FindingCounts, ImageReport, LintReport } from '../report/lint-report.js';
 import { failsThreshold, REPORT_VERSION } from '../report/lint-report.js';
 import { runRules } from '../rules/engine.js';
+import { freeSpaceZeroed } from '../rules/free-space-zeroed.js';
+import type { ScanProgressBar } from './scan-progress.js';
 import type { Finding } from '../rules/rule.js';
 import { SPOTLINT_VERSION } from '../version.js';
 
@@ -17,14 +19,31 @@ export function countFindings(findings: Finding[]): FindingCounts {
   return counts;
 }
 
+export interface LintOptions {
+  /** Scan free space when the free-space-zeroed rule is on (default true); false turns that rule off: a metadata-only lint. */
+  scan?: boolean;
+  /** Shows the scan's progress for one image; called once per image that is scanned. */
+  scanProgress?: (path: string) => ScanProgressBar;
+}
+
+function withRuleOff(config: ResolvedConfig, ruleId: string): ResolvedConfig {
+  const rules = new Map(config.rules);
+  rules.set(ruleId, { level: 'off', options: rules.get(ruleId)?.options ?? {} });
+  return { ...config, rules };
+}
+
 /** Inspects and lints one image; an image that cannot be opened is reported, not thrown. */
-async function lintImage(path: string, config: ResolvedConfig): Promise<ImageReport> {
+async function lintImage(path: string, config: ResolvedConfig, options: LintOptions): Promise<ImageReport> {
   let inspected;
+  const scanFreeSpace = config.rules.get(freeSpaceZeroed.id)?.level !== 'off';
+  const progress = scanFreeSpace ? options.scanProgress?.(path) : undefined;
   try {
-    inspected = await inspectImage(path);
+    inspected = await inspectImage(path, { scanFreeSpace, onScanProgress: progress?.onProgress });
   } catch (error) {
     if (!isSpotlintError(error)) throw error;
     return { path, inspection: null, error: error.message, rulesRun: [], findings: [], counts: countFindings([]) };
+  } finally {
+    progress?.stop();
   }
   try {
     const { rulesRun, findings } = await runRules(inspected, config);
@@ -38,9 +57,12 @@ async function lintImage(path: string, config: ResolvedConfig): Promise<ImageRep
 }
 
 /** Lints every image in turn and applies the config's waivers. */
-export async function lintImages(paths: string[], config: ResolvedConfig, failOn: FailOn, today = new Date().toISOString().slice(0, 10)): Promise<LintReport> {
+export async function lintImages(paths: string[], config: ResolvedConfig, failOn: FailOn, options: LintOptions = {}, today = new Date().toISOString().slice(0, 10)): Promise<LintReport> {
+  // --no-scan turns the rule off rather than letting it run on no data: a
+  // report must not list a check among those that ran when it did not.
+  if (options.scan === false) config = withRuleOff(config, freeSpaceZeroed.id);
   const images: ImageReport[] = [];
-  for (const path of paths) images.push(await lintImage(path, config));
+  for (const path of paths) images.push(await lintImage(path, config, options));
   const { expired } = applyWaivers(images.flatMap((image) => image.findings), config.waivers, today);
   for (const image of images) image.counts = countFindings(image.findings);
   return {

@@ -7,6 +7,7 @@ import type { GuestTree } from './guest/guest-tree.js';
 import type { ImageFormat } from './image/byte-source.js';
 import { openImage } from './image/open-image.js';
 import { Qcow2Image } from './image/qcow2-image.js';
+import { FreeSpaceScan, type ScanProgress } from './freespace/free-space.js';
 import type { PartitionScheme } from './partitions/partition.js';
 import { readPartitionTable } from './partitions/read-partition-table.js';
 import { findVolumes, type Volume } from './volumes.js';
@@ -35,30 +36,47 @@ export interface ImageInspection {
   facts: GuestFacts;
 }
 
+export interface InspectOptions {
+  /** Scan the free blocks of every ext filesystem for non-zero bytes (reads all free space). */
+  scanFreeSpace?: boolean;
+  /** Progress of that scan, in bytes. */
+  onScanProgress?: ScanProgress;
+}
+
 export interface InspectedImage {
   inspection: ImageInspection;
   /** The same object as inspection.facts. */
   facts: GuestFacts;
   /** The guest's files; null when no Linux root filesystem could be read. */
   guest: GuestTree | null;
+  /**
+   * Per scanned filesystem, the free blocks that are not zero, as (offset,
+   * length) pairs in image bytes: what zeroing free space must write.
+   */
+  nonZeroFreeRuns: Map<Volume, Float64Array>;
   close(): Promise<void>;
 }
 
 /** Opens an image read-only and assembles what it holds, down to the guest tree. */
-export async function inspectImage(path: string): Promise<InspectedImage> {
+export async function inspectImage(path: string, options: InspectOptions = {}): Promise<InspectedImage> {
   const { source, fileSize, allocatedBytes } = await openImage(path);
+  const scan = options.scanFreeSpace ? new FreeSpaceScan(source, options.onScanProgress) : undefined;
+  let assembled: Awaited<ReturnType<typeof assembleGuest>> | undefined;
   try {
     const table = await readPartitionTable(source);
     const volumes = await findVolumes(source, table);
     if (table.scheme === 'none' && volumes[0]?.filesystem.type === 'unknown') {
       throw new SpotlintError(`${path}: unknown format: neither a partition table nor a filesystem was found, so this is not a usable disk image (an unformatted disk, or not a disk at all)`);
     }
-    const assembled = await assembleGuest(path, table, volumes);
+    // The scan reads free blocks on this thread while the workers answer the
+    // guest's questions: the two overlap instead of adding up.
+    assembled = await assembleGuest(path, table, volumes, scan ? { onOpen: (volume, fs) => scan.add(volume, fs) } : {});
     const image: ImageFacts = { path, format: source.format, virtualSize: source.virtualSize, fileSize, allocatedBytes };
     if (source instanceof Qcow2Image) {
       const { version, clusterSize, dirty, corrupt } = source.header;
       image.qcow2 = { version, clusterSize, dirty, corrupt };
     }
+    const guest = assembled.guest;
     const inspection: ImageInspection = {
       image,
       partitionTable: { scheme: table.scheme, diskId: table.diskId, problems: table.problems },
@@ -70,16 +88,21 @@ export async function inspectImage(path: string): Promise<InspectedImage> {
       // Never throws: a fact family that fails comes back empty with the reason.
       facts: await collectGuestFacts(assembled.guest, volumes),
     };
+    await scan?.finished();
     return {
       inspection,
       facts: inspection.facts,
-      guest: assembled.guest,
+      guest,
+      nonZeroFreeRuns: scan?.nonZeroRuns ?? new Map(),
       async close() {
-        await assembled.guest?.close();
+        await guest?.close();
         await source.close();
       },
     };
   } catch (error) {
+    // No scan may still be reading when the file is closed, and no worker left running.
+    await scan?.finished().catch(() => {});
+    await assembled?.guest?.close();
     await source.close();
     throw error;
   }

@@ -1,3 +1,4 @@
+import type { FreeSpaceResult } from './freespace/free-space.js';
 import type { ByteSource } from './image/byte-source.js';
 import type { Partition, PartitionTable } from './partitions/partition.js';
 import { probeFilesystem, type FilesystemProbe } from './probe/probe-filesystem.js';
@@ -12,6 +13,8 @@ export interface Volume {
   filesystem: FilesystemProbe;
   /** Why spotlint could not read the filesystem's files, when it could not. */
   readError?: { code: string; message: string };
+  /** How much of an ext filesystem's free space is not zero; absent when not scanned. */
+  freeSpace?: FreeSpaceResult;
 }
 
 export const EXT_TYPES = new Set(['ext2', 'ext3', 'ext4']);

@@ -83,7 +83,17 @@ function extDetails(volume: Volume): string[] {
     `  features: ${ext.features.join(' ')}`,
   ];
   if (volume.readError) lines.push(`  cannot read its files: ${printable(volume.readError.message)}`);
+  const freeSpace = describeFreeSpace(volume);
+  if (freeSpace) lines.push(`  free space: ${freeSpace}`);
   return lines;
+}
+
+function describeFreeSpace(volume: Volume): string | undefined {
+  const scan = volume.freeSpace;
+  if (!scan) return undefined;
+  if (scan.status === 'failed') return `not measured: ${printable(scan.reason)}`;
+  if (scan.nonZeroBytes === 0) return `${formatBytes(scan.freeBytes)}, all zero`;
+  return `${formatBytes(scan.freeBytes)}, of which ${formatBytes(scan.nonZeroBytes)} (${scan.nonZeroBytes} bytes) NOT ZERO; zeroing it takes about ${formatBytes(scan.estimatedPackageSavingBytes)} off the gzip package`;
 }
 
 /** The human view of `spotlint inspect`. */

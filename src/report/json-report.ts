@@ -7,6 +7,7 @@
  * test validates real output against the schema.
  */
 import type { ImageInspection } from '../inspect/inspect-image.js';
+import type { FreeSpaceResult } from '../inspect/freespace/free-space.js';
 import type { Volume } from '../inspect/volumes.js';
 import type { Finding } from '../rules/rule.js';
 import type { ImageReport, LintReport } from './lint-report.js';
@@ -66,6 +67,7 @@ interface JsonVolume {
     };
   };
   readError?: { code: string; message: string };
+  freeSpace?: FreeSpaceResult;
 }
 
 export function renderJson(report: LintReport): string {
@@ -161,5 +163,12 @@ function toJsonVolume(volume: Volume): JsonVolume {
       } : {}),
     },
     ...(volume.readError ? { readError: { code: volume.readError.code, message: volume.readError.message } } : {}),
+    ...(volume.freeSpace ? { freeSpace: freeSpaceJson(volume.freeSpace) } : {}),
   };
+}
+
+function freeSpaceJson(result: FreeSpaceResult): FreeSpaceResult {
+  if (result.status === 'failed') return { status: 'failed', reason: result.reason };
+  const { blockSize, freeBytes, nonZeroBytes, unstoredBytes, estimatedPackageSavingBytes, sampleBytes } = result;
+  return { status: 'scanned', blockSize, freeBytes, nonZeroBytes, unstoredBytes, estimatedPackageSavingBytes, sampleBytes };
 }

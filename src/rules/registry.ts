@@ -5,6 +5,7 @@ import { emptyPassword } from './empty-password.js';
 import { filesystemClean } from './filesystem-clean.js';
 import { filesystemUnreadable } from './filesystem-unreadable.js';
 import { filesystemUnsupported } from './filesystem-unsupported.js';
+import { freeSpaceZeroed } from './free-space-zeroed.js';
 import { fstabUnresolvable } from './fstab-unresolvable.js';
 import { guessablePassword } from './guessable-password.js';
 import { imageSize } from './image-size.js';
@@ -36,7 +37,7 @@ import type { AnyRule } from './rule.js';
  */
 export const RULES: readonly AnyRule[] = [
   imageSize, partitionTable, partitionAlignment, bootLoader, kernelInFirstPartition,
-  filesystemClean, filesystemUnreadable, filesystemUnsupported, noRootFilesystem,
+  filesystemClean, filesystemUnreadable, filesystemUnsupported, noRootFilesystem, freeSpaceZeroed,
   fstabUnresolvable, deviceNames,
   persistentNetRules, macPinnedNetworkConfig, networkDhcp, timeSync,
   remoteAccess, sshPasswordAuth, sshRootLogin, sshAuthorizedKeys,

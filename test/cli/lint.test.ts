@@ -262,7 +262,7 @@ describe('rule catalog', () => {
     const json = JSON.parse((await runCli(['rules', '--json'])).stdout);
     expect(json.map((r: { id: string }) => r.id)).toEqual([
       'image-size', 'partition-table', 'partition-alignment', 'boot-loader', 'kernel-in-first-partition',
-      'filesystem-clean', 'filesystem-unreadable', 'filesystem-unsupported', 'no-root-filesystem',
+      'filesystem-clean', 'filesystem-unreadable', 'filesystem-unsupported', 'no-root-filesystem', 'free-space-zeroed',
       'fstab-unresolvable', 'device-names',
       'persistent-net-rules', 'mac-pinned-network-config', 'network-dhcp', 'time-sync',
       'remote-access', 'ssh-password-auth', 'ssh-root-login', 'ssh-authorized-keys',

@@ -38,14 +38,23 @@ export const MAX_EXT_FILESYSTEMS = 16;
 /** Workers started at once; more only compete for the same cores. */
 const OPEN_CONCURRENCY = Math.max(2, Math.min(4, availableParallelism()));
 
+export interface AssembleOptions {
+  /**
+   * Called once per ext filesystem as soon as it is mounted, before the
+   * assembly may close it (those that end up outside the guest tree are
+   * closed): the free-space scan takes its block bitmap here.
+   */
+  onOpen?: (volume: Volume, fs: ExtFilesystem) => Promise<void>;
+}
+
 /**
  * Opens the ext filesystems, picks the root (the one with /etc and an
  * /etc/fstab or /etc/os-release), and attaches the others where the root's
  * fstab mounts them. Filesystems that end up unattached are closed, and so
  * is everything if assembling fails.
  */
-export async function assembleGuest(imagePath: string, table: PartitionTable, volumes: Volume[]): Promise<AssembledGuest> {
-  const opened = await openExtFilesystems(imagePath, volumes);
+export async function assembleGuest(imagePath: string, table: PartitionTable, volumes: Volume[], options: AssembleOptions = {}): Promise<AssembledGuest> {
+  const opened = await openExtFilesystems(imagePath, volumes, options);
   try {
     return await attachFilesystems(table, volumes, opened);
   } catch (error) {
@@ -55,7 +64,7 @@ export async function assembleGuest(imagePath: string, table: PartitionTable, vo
 }
 
 /** Opens ext volumes a few at a time, in table order; a failure is recorded on its volume. */
-async function openExtFilesystems(imagePath: string, volumes: Volume[]): Promise<Map<Volume, ExtFilesystem>> {
+async function openExtFilesystems(imagePath: string, volumes: Volume[], { onOpen }: AssembleOptions): Promise<Map<Volume, ExtFilesystem>> {
   const extVolumes = volumes.filter((v) => EXT_TYPES.has(v.filesystem.type));
   for (const skipped of extVolumes.slice(MAX_EXT_FILESYSTEMS)) {
     skipped.readError = { code: 'ELIMIT', message: `not read: spotlint reads at most ${MAX_EXT_FILESYSTEMS} ext filesystems per image` };
@@ -70,7 +79,9 @@ async function openExtFilesystems(imagePath: string, volumes: Volume[]): Promise
         // The table's size, not the part present in the file: reads past a
         // truncated end then fail with a message that says so.
         const partitionSize = volume.partition?.size ?? volume.size;
-        opened.set(volume, await ExtFilesystem.open({ imagePath, partitionStart: volume.start, partitionSize }));
+        const fs = await ExtFilesystem.open({ imagePath, partitionStart: volume.start, partitionSize });
+        opened.set(volume, fs);
+        await onOpen?.(volume, fs);
       } catch (error) {
         if (!(error instanceof ExtError)) throw error;
         volume.readError = { code: error.code, message: error.message };

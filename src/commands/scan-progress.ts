@@ -1,0 +1,59 @@
+import cliProgress from 'cli-progress';
+import type { ScanProgress } from '../inspect/freespace/free-space.js';
+import { formatBytes } from '../report/format-bytes.js';
+
+/** A scan that ends sooner than this shows no bar at all: no flicker on small images. */
+const SHOW_AFTER_MS = 1000;
+
+export interface ScanProgressBar {
+  onProgress: ScanProgress;
+  /** Removes the bar (if it was shown) so the report starts on a clean line. */
+  stop(): void;
+}
+
+/**
+ * The free-space scan's progress on a terminal: a cli-progress bar on
+ * stderr, shown only once the scan has run for a second, with bytes done,
+ * throughput and time left, and cleared when done.
+ */
+export function scanProgressBar(label: string, stream: NodeJS.WriteStream = process.stderr): ScanProgressBar {
+  const started = Date.now();
+  let bar: cliProgress.SingleBar | undefined;
+  let stopped = false;
+  // Speed and time left from the whole run so far: steadier than the bar's own
+  // moving estimate, which reads "0s left" before it has two samples.
+  const payload = (done: number, total: number) => {
+    const seconds = (Date.now() - started) / 1000;
+    const speed = seconds > 0 ? done / seconds : 0;
+    const left = speed > 0 ? `${Math.ceil((total - done) / speed)} s left` : 'estimating time left';
+    return { doneText: formatBytes(done), totalText: formatBytes(total), speedText: `${formatBytes(speed)}/s`, leftText: left };
+  };
+  return {
+    onProgress(done, total) {
+      if (stopped) return;
+      if (!bar) {
+        if (Date.now() - started < SHOW_AFTER_MS || total === 0) return;
+        bar = new cliProgress.SingleBar({
+          stream,
+          format: `${label} [{bar}] {percentage}% | {doneText} of {totalText} | {speedText} | {leftText}`,
+          barsize: 24,
+          clearOnComplete: true,
+          hideCursor: true,
+          fps: 8,
+          // Asked for with --progress where stderr is not a terminal (a CI
+          // log): a plain line every few seconds instead of a redrawn bar.
+          noTTYOutput: stream.isTTY !== true,
+          notTTYSchedule: 3000,
+        }, cliProgress.Presets.shades_classic);
+        bar.start(total, done, payload(done, total));
+        return;
+      }
+      bar.setTotal(total);
+      bar.update(done, payload(done, total));
+    },
+    stop() {
+      stopped = true;
+      bar?.stop();
+    },
+  };
+}
