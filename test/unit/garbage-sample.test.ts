@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GarbageSample } from '../../src/inspect/freespace/garbage-sample.js';
 
-const MAX_PIECES = 128;
+const MAX_PIECES = 64;
 
 /** A seeded xorshift32 stream: incompressible bytes that are the same on every run. */
 function seededBytes(length: number, seed: number): Buffer {
@@ -121,7 +121,7 @@ describe('GarbageSample', () => {
       return sample;
     }
 
-    it('keeps no more than 128 pieces, and at least half that', () => {
+    it('keeps no more than 64 pieces (4 MiB), and at least half that', () => {
       const sample = sampleWithRandomQuarter(0);
       expect(sample.bytes % PIECE).toBe(0);
       expect(sample.bytes / PIECE).toBeLessThanOrEqual(MAX_PIECES);
