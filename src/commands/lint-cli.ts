@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { applyCliOverrides } from '../config/cli-overrides.js';
 import { loadConfig } from '../config/load-config.js';
 import { renderJson } from '../report/json-report.js';
@@ -7,7 +8,6 @@ import { lintExitCode, lintImages } from './lint-images.js';
 import { printable } from '../report/printable.js';
 import { writeOutputFile } from './write-output.js';
 import { scanProgressBar } from './scan-progress.js';
-import { basename } from 'node:path';
 
 export const LINT_FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
 export type LintFormat = (typeof LINT_FORMATS)[number];

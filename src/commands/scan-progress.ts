@@ -39,6 +39,8 @@ export function scanProgressBar(label: string, stream: NodeJS.WriteStream = proc
           barsize: 24,
           clearOnComplete: true,
           hideCursor: true,
+          // Ctrl-C during a scan must not leave the terminal's cursor hidden.
+          gracefulExit: true,
           fps: 8,
           // Asked for with --progress where stderr is not a terminal (a CI
           // log): a plain line every few seconds instead of a redrawn bar.

@@ -92,3 +92,14 @@ describe('free space that cannot be measured', () => {
     expect(seen.every(([done, total]) => done <= total)).toBe(true);
   });
 });
+
+describe('a filesystem larger than its partition', () => {
+  it('is not scanned: the next partition would be counted (and later zeroed) as its free space', async () => {
+    const volume: Volume = { ...extVolume(), partition: { size: 4 * MiB } as Volume['partition'] };
+    const scan = new FreeSpaceScan(new ByteBufferSource(Buffer.alloc(16 * MiB, 0x77)));
+    await scan.add(volume, fakeFs(async () => new Float64Array([MiB, 5 * MiB])));
+    await scan.finished();
+    expect(volume.freeSpace).toEqual({ status: 'failed', reason: `the filesystem claims free blocks up to byte ${6 * MiB}, beyond the ${4 * MiB} bytes of its partition` });
+    expect(scan.nonZeroRuns.size).toBe(0);
+  });
+});

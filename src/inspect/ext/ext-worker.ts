@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { mount, type Ext2Promises, type Ext2Stats } from 'ext2fs';
 import { openImage } from '../image/open-image.js';
 import { ReadCache } from '../image/read-cache.js';
+import { ByteRuns } from '../freespace/byte-runs.js';
 import { ByteSourceDisk } from './byte-source-disk.js';
 import { describeExtError } from './ext-errors.js';
 import type { ExtRequest, ExtResponse, ExtStat, ExtWorkerData, ExtWorkerHello, FileKind, FreeRanges, ReaddirResult } from './ext-protocol.js';
@@ -75,23 +76,15 @@ async function readDirectory(fs: Ext2Promises, path: string, limit: number): Pro
 
 /** Every free range of the block bitmap, collected from the module's trim walk. */
 async function freeRanges(fs: Ext2Promises): Promise<FreeRanges> {
-  let pairs = new Float64Array(1024);
-  let used = 0;
-  disk!.discardReceiver = (offset, length) => {
-    if (used === pairs.length) {
-      const grown = new Float64Array(pairs.length * 2);
-      grown.set(pairs);
-      pairs = grown;
-    }
-    pairs[used++] = offset;
-    pairs[used++] = length;
-  };
+  if (disk!.discardReceiver) throw new Error('the block bitmap is already being walked');
+  const ranges = new ByteRuns();
+  disk!.discardReceiver = (offset, length) => ranges.add(offset, length);
   try {
     await fs.trim();
   } finally {
     disk!.discardReceiver = undefined;
   }
-  return pairs.slice(0, used);
+  return ranges.toPairs();
 }
 
 async function handle(fs: Ext2Promises, request: ExtRequest): Promise<unknown> {

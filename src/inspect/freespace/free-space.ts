@@ -55,9 +55,21 @@ export class FreeSpaceScan {
       volume.freeSpace = { status: 'failed', reason: `its block bitmap cannot be read (${error.message})` };
       return;
     }
+    // A filesystem larger than its partition would have the next partition's
+    // bytes counted (and later zeroed) as its free space: refuse to guess.
+    // (The table's size, not the part present: a truncated image only loses
+    // its end, which counts as not stored. A bare filesystem has no neighbour.)
+    const partitionBytes = volume.partition?.size ?? Number.POSITIVE_INFINITY;
+    const lastFreeEnd = freeRanges.length >= 2 ? freeRanges[freeRanges.length - 2]! + freeRanges[freeRanges.length - 1]! : 0;
+    if (lastFreeEnd > partitionBytes) {
+      volume.freeSpace = { status: 'failed', reason: `the filesystem claims free blocks up to byte ${lastFreeEnd}, beyond the ${partitionBytes} bytes of its partition` };
+      return;
+    }
     for (let i = 1; i < freeRanges.length; i += 2) this.total += freeRanges[i]!;
     this.onProgress(this.done, this.total);
     this.queue = this.queue.then(() => this.scan(volume, { start: volume.start, blockSize, freeRanges }));
+    // Rejects only on a bug; held until finished() so it is never reported as unhandled first.
+    this.queue.catch(() => {});
   }
 
   private async scan(volume: Volume, target: Parameters<typeof scanFreeSpace>[1]): Promise<void> {

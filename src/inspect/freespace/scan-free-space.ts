@@ -173,11 +173,9 @@ export async function scanFreeSpace(
           const partBytes = bytes.subarray(part.offset, end);
           zeroBlocks.forEachNonZeroRun(partBytes, (offset, length) => {
             runs.add(task.position + part.offset + offset, length);
-            nonZeroBytes += length;
-            // Every piece of a run is a candidate, so long runs weigh in the sample as they weigh in the image.
-            for (let piece = offset; piece < offset + length; piece += GarbageSample.pieceBytes) {
-              sample.offer(partBytes.subarray(piece, Math.min(piece + GarbageSample.pieceBytes, offset + length)));
-            }
+            // Whole blocks, even the last one of a truncated image.
+            nonZeroBytes += Math.ceil(length / target.blockSize) * target.blockSize;
+            sample.offer(partBytes.subarray(offset, offset + length));
           });
           scanned += end - part.offset;
         }
