@@ -49,6 +49,7 @@ export const freeSpaceZeroed: Rule<FreeSpaceZeroedOptions> = {
         location: { partition: volume.index },
         message: `${formatBytes(nonZeroBytes)} (${nonZeroBytes} bytes, ${percentOf(nonZeroBytes, freeBytes)}) of the ${formatBytes(freeBytes)} of free space on ${where} is not zero: the contents of deleted files, which the gzip package compresses and uploads like live data. Zeroed, the package would be about ${formatBytes(estimatedPackageSavingBytes)} smaller (gzip -1 on a ${formatBytes(sampleBytes)} sample of those blocks). Inside the VM run dd if=/dev/zero of=/zerosfile.dat bs=1M; rm /zerosfile.dat on this filesystem, or zerofree on it unmounted, then export again.`,
         fix: `write zeros over the ${nonZeroBytes / blockSize} free blocks of ${volumeName(volume)} that are not zero (${formatBytes(nonZeroBytes)}); only blocks the filesystem does not use are written`,
+        repairs: [{ kind: 'zero-free-space', partition: volume.index }],
       });
     }
   },

@@ -87,6 +87,7 @@ async function checkHome(guest: GuestTree, home: string, owner: string, problems
       location: { path },
       message: `${path} is ${owner}'s shell history: the commands typed while building the appliance, passwords given on command lines included, go to every provider that runs it. Remove it before exporting (and unset HISTFILE while preparing the image).`,
       fix: `remove ${path}`,
+      repairs: [{ kind: 'remove', path }],
     });
   }
   for (const credential of CREDENTIALS) {

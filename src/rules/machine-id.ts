@@ -44,20 +44,24 @@ export const machineId: Rule = {
     const initName = systemd ? 'systemd' : INIT_NAMES[facts.services.initSystem as keyof typeof INIT_NAMES];
     const machineIdFile = await tryGuest(MACHINE_ID, problems, () => guest.stat(MACHINE_ID));
     const id = machineIdFile ? idIn(await readGuestText(guest, MACHINE_ID, problems, 4096)) : undefined;
+    // Through a link, emptying or removing "the file" could mean either end: that is left to a person.
+    const ownFile = machineIdFile !== undefined && (await tryGuest(MACHINE_ID, problems, () => guest.lstat(MACHINE_ID)))?.kind === 'file';
     if (id && systemd) {
       report({
         location: { path: MACHINE_ID },
         message: `${MACHINE_ID} holds the machine id ${id}: every instance of the appliance will share it, so DHCP client ids derived from it collide and the instances cannot be told apart. Empty the file (truncate -s 0 ${MACHINE_ID}) so systemd makes a new id at each instance's first boot.`,
         fix: `truncate ${MACHINE_ID} to zero bytes`,
+        ...(ownFile ? { repairs: [{ kind: 'truncate', path: MACHINE_ID }] } : {}),
       });
     } else if (id) {
       report({
         location: { path: MACHINE_ID },
         message: `${MACHINE_ID} holds the machine id ${id}: every instance of the appliance will share it, so the software that reads it (D-Bus, DHCP clients, monitoring agents) cannot tell the instances apart. The guest boots with ${initName}, which never makes a new one, so remove the file (rm ${MACHINE_ID}): D-Bus's init script then makes a new id of its own at boot (dbus-uuidgen --ensure).`,
         fix: `remove ${MACHINE_ID}`,
+        ...(ownFile ? { repairs: [{ kind: 'remove', path: MACHINE_ID }] } : {}),
       });
     }
-    await checkDbusMachineId(guest, { id, systemd, machineIdExists: machineIdFile !== undefined }, problems, report);
+    await checkDbusMachineId(guest, { id, systemd, machineIdExists: machineIdFile !== undefined, machineIdIsFile: ownFile }, problems, report);
     reportProblems(report, problems, 'the machine id check');
   },
 };
@@ -67,6 +71,8 @@ interface MachineIdState {
   id: string | undefined;
   systemd: boolean;
   machineIdExists: boolean;
+  /** A file of its own, not a link (which could lead back to the D-Bus file). */
+  machineIdIsFile: boolean;
 }
 
 /** D-Bus reads its own file first: a copy there outlives a regenerated /etc/machine-id. */
@@ -82,6 +88,7 @@ async function checkDbusMachineId(guest: GuestTree, state: MachineIdState, probl
       location: { path: DBUS_MACHINE_ID },
       message: `${shared} even once ${MACHINE_ID} is regenerated. Replace it with a link: ln -sf ${MACHINE_ID} ${DBUS_MACHINE_ID}.`,
       fix: `replace ${DBUS_MACHINE_ID} with a link to ${MACHINE_ID}`,
+      ...(state.machineIdIsFile ? { repairs: [{ kind: 'link', path: DBUS_MACHINE_ID, target: MACHINE_ID }] } : {}),
     });
     return;
   }
@@ -93,5 +100,6 @@ async function checkDbusMachineId(guest: GuestTree, state: MachineIdState, probl
     location: { path: DBUS_MACHINE_ID },
     message: `${shared}.${why} Remove it before exporting (rm ${DBUS_MACHINE_ID}): ${after}`,
     fix: `remove ${DBUS_MACHINE_ID}`,
+    repairs: [{ kind: 'remove', path: DBUS_MACHINE_ID }],
   });
 }

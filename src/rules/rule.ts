@@ -1,6 +1,7 @@
 import type { GuestTree } from '../inspect/guest/guest-tree.js';
 import type { GuestFacts } from '../inspect/facts/guest-facts.js';
 import type { ImageInspection } from '../inspect/inspect-image.js';
+import type { Repair } from '../fix/repair.js';
 
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -30,6 +31,12 @@ export interface FindingInput {
   location?: FindingLocation;
   /** For fixable rules: what the fix would change, in one sentence. */
   fix?: string;
+  /**
+   * For fixable rules: the changes `--fix` makes, when the rule can say
+   * them exactly (absent when the fix needs a person). Internal: never in
+   * the reports.
+   */
+  repairs?: Repair[];
 }
 
 export interface Finding extends FindingInput {

@@ -3,7 +3,7 @@ import type { FactProblem, GuestFacts } from '../inspect/facts/guest-facts.js';
 import { readGuestText, tryGuest } from '../inspect/facts/read-guest-text.js';
 import { findEnabledService } from '../inspect/facts/services/find-service.js';
 import { sshdSetting } from '../inspect/facts/sshd-config.js';
-import { NO_OPTIONS, type Rule } from './rule.js';
+import { NO_OPTIONS, type FindingInput, type Rule } from './rule.js';
 import { GUIDE_REMOTE_ACCESS } from './support/guidelines.js';
 import { reportProblems } from './support/report-problems.js';
 import { enabledSshService, hasOpenSshConfig } from './support/ssh-access.js';
@@ -127,11 +127,21 @@ export const sshHostKeys: Rule = {
     const keys = [...found].sort();
     if (keys.length > 0) {
       const regeneration = await keyRegeneration(guest, facts, problems);
-      report({
+      const finding: FindingInput = {
         location: { path: keys[0]! },
         message: `The image carries ssh host private keys (${keys.join(', ')}): every instance, and everyone with a copy of the image, shares them, so clients cannot tell the instances apart. ${afterKeys(regeneration)}`,
-        fix: regeneration?.certain ? `remove ${keys.map((k) => `${k} and ${k}.pub`).join(', ')}` : undefined,
-      });
+      };
+      if (regeneration?.certain) {
+        const removed: string[][] = [];
+        for (const key of keys) {
+          const publicKey = `${key}.pub`;
+          const hasPublicKey = (await tryGuest(publicKey, problems, () => guest.lstat(publicKey))) !== undefined;
+          removed.push(hasPublicKey ? [key, publicKey] : [key]);
+        }
+        finding.fix = `remove ${removed.map((paths) => paths.join(' and ')).join(', ')}`;
+        finding.repairs = removed.flat().map((path) => ({ kind: 'remove', path }));
+      }
+      report(finding);
     }
     reportProblems(report, problems, 'the host key check');
   },

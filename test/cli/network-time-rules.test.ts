@@ -90,7 +90,7 @@ describe('the three guest styles', () => {
     expect(byRule(findings, 'mac-pinned-network-config')).toEqual([]);
     const [udev, ...moreUdev] = byRule(findings, 'persistent-net-rules');
     expect(moreUdev).toEqual([]);
-    expect(udev).toMatchObject({ severity: 'error', location: { path: '/etc/udev/rules.d/70-persistent-net.rules', line: 8 }, fix: 'remove line 8 of /etc/udev/rules.d/70-persistent-net.rules' });
+    expect(udev).toMatchObject({ severity: 'error', location: { path: '/etc/udev/rules.d/70-persistent-net.rules', line: 8 }, fix: 'remove lines 7-8 of /etc/udev/rules.d/70-persistent-net.rules (the rule and the generator\'s comment above it), then the file, which holds only comments once its MAC-bound rules are gone' });
     expect(udev!.message).toBe(`/etc/udev/rules.d/70-persistent-net.rules line 8 gives the interface with MAC ${NIC_MAC} the name "eth0". The provider's VM has a different MAC, so its card gets another name, the network is not configured and the appliance never gets an address. Remove this rule before exporting.`);
   });
 });
