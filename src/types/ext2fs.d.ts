@@ -15,6 +15,7 @@ declare module 'ext2fs' {
 
   export interface Ext2FileHandle {
     read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+    write(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
     close(): Promise<void>;
   }
 
@@ -29,6 +30,9 @@ declare module 'ext2fs' {
     readlink(path: string): Promise<string>;
     /** Walks the block bitmap and discards every free range through the disk. */
     trim(): Promise<void>;
+    unlink(path: string): Promise<void>;
+    /** Creates `path` as a symbolic link holding `target`. */
+    symlink(target: string, path: string): Promise<void>;
   }
 
   export interface Ext2Fs {
@@ -36,4 +40,6 @@ declare module 'ext2fs' {
   }
 
   export function mount(disk: Disk, offset?: number): Promise<Ext2Fs>;
+  /** Closes open files and the filesystem: libext2fs writes its bitmaps, group descriptors and superblocks. */
+  export function umount(fs: Ext2Fs): Promise<void>;
 }

@@ -62,6 +62,14 @@ export class ByteSourceDisk extends Disk {
     this.discardReceiver(offset, length);
   }
 
+  /**
+   * The writes recorded so far, merged and in order, with offsets relative
+   * to the filesystem: what staging an edit would change on the image.
+   */
+  recordedWrites(): Array<{ offset: number; bytes: Buffer }> {
+    return this.knownChunks.map((chunk) => ({ offset: chunk.start, bytes: chunk.data() }));
+  }
+
   protected async _write(): Promise<WriteResult> {
     throw new Error('spotlint never writes to an image while reading it');
   }

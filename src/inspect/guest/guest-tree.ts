@@ -67,6 +67,17 @@ export class GuestTree {
     return { mount, fsPath: rest === '' ? '/' : rest };
   }
 
+  /**
+   * Where a guest path lives: the partition of its filesystem and the path
+   * inside that filesystem, links resolved (the last one only when
+   * `followLast`: removing a link removes the link, not its target).
+   */
+  async locateFile(path: string, followLast = true): Promise<{ partition: number | null; canonical: string; fsPath: string }> {
+    const canonical = await this.resolve(path, followLast);
+    const { mount, fsPath } = this.locate(canonical);
+    return { partition: mount.partition, canonical, fsPath };
+  }
+
   private lstatCanonical(canonical: string): Promise<ExtStat> {
     let cached = this.lstatCache.get(canonical);
     if (!cached) {
