@@ -6,6 +6,7 @@ import { inspectCommand } from './commands/inspect-command.js';
 import { lintCommand, LINT_FORMATS, type LintFormat } from './commands/lint-cli.js';
 import { FAIL_ON_VALUES, type FailOn } from './report/lint-report.js';
 import { explainCommand, rulesCommand } from './commands/rules-command.js';
+import { undoCommand, type FixArguments } from './commands/fix-command.js';
 import { isSpotlintError } from './errors.js';
 import { printable } from './report/printable.js';
 
@@ -72,6 +73,12 @@ async function run(work: () => Promise<void>): Promise<void> {
   }
 }
 
+/** The fix options of the lint command, when any asks for a fix. */
+function fixArguments(argv: { fix: boolean; fixUnsafe: boolean; fixDryRun: boolean; fixOutput?: unknown; undo?: unknown }): FixArguments | undefined {
+  if (!argv.fix && !argv.fixUnsafe && !argv.fixDryRun) return undefined;
+  return { unsafe: argv.fixUnsafe, dryRun: argv.fixDryRun, output: argv.fixOutput as string | undefined, undo: argv.undo as string | undefined };
+}
+
 await yargs(hideBin(process.argv))
   .scriptName('spotlint')
   .usage('$0 IMAGE... [options]\n$0 <command> ...\n\nChecks VM disk images (raw, QCOW2) for the SpotCloud marketplace, read-only, from the image file alone.')
@@ -90,7 +97,13 @@ await yargs(hideBin(process.argv))
       .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal, unless NO_COLOR is set)' })
       .option('scan', { type: 'boolean', default: true, describe: 'read the free blocks to measure how much is not zero (--no-scan: metadata only)' })
       .option('progress', { type: 'boolean', describe: 'show the free-space scan\'s progress on stderr (default: on a terminal, unless --quiet)' })
+      .option('fix', { type: 'boolean', default: false, describe: 'repair what is safe to repair (raw images), then check the result; an undo journal is kept' })
+      .option('fix-unsafe', { type: 'boolean', default: false, describe: 'with --fix: also the unsafe fixes (ssh host keys, shell histories)' })
+      .option('fix-dry-run', { type: 'boolean', default: false, describe: 'say exactly what --fix would change, and write nothing' })
+      .option('fix-output', { type: 'string', requiresArg: true, coerce: lastValue, describe: 'with --fix: write the fixed image to FILE and leave the image untouched' })
+      .option('undo', { type: 'string', requiresArg: true, coerce: lastValue, describe: 'with --fix: the undo journal (default IMAGE.spotlint-undo)' })
       .example('$0 d0.img', 'check one image, print a table')
+      .example('$0 d0.img --fix', 'repair in place (undo: spotlint undo d0.img), then check again')
       .example('$0 d0.img hd1.qcow2 --format sarif -o spotlint.sarif', 'SARIF for code scanning, for two disks')
       .example('$0 --fail-on warning --disable filesystem-clean d0.img', 'a stricter CI gate without one rule'),
     (argv) => run(async () => {
@@ -106,8 +119,42 @@ await yargs(hideBin(process.argv))
         color: argv.color,
         scan: argv.scan,
         progress: argv.progress,
+        fix: fixArguments(argv),
       });
       if (code !== 0) throw new ExitCode(code);
+    }),
+  )
+  .command(
+    'fix <images..>',
+    'repair what is safe to repair, then check the result (the same as IMAGE --fix)',
+    (y) => y
+      .positional('images', { type: 'string', array: true, demandOption: true, describe: 'raw disk images' })
+      .option('unsafe', { type: 'boolean', default: false, describe: 'also the unsafe fixes (ssh host keys, shell histories)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'say exactly what would change, and write nothing' })
+      .option('output', { alias: 'o', type: 'string', requiresArg: true, coerce: lastValue, describe: 'write the fixed image to FILE and leave the image untouched' })
+      .option('undo', { type: 'string', requiresArg: true, coerce: lastValue, describe: 'the undo journal (default IMAGE.spotlint-undo)' })
+      .option('config', { alias: 'c', type: 'string', requiresArg: true, coerce: lastValue, describe: 'config file' })
+      .option('fail-on', { choices: FAIL_ON_VALUES, coerce: lastValue, describe: 'exit 1 when a finding left after fixing is at or above this severity' })
+      .example('$0 fix d0.img --dry-run', 'what would change')
+      .example('$0 fix d0.img -o d0-fixed.img', 'a fixed copy'),
+    (argv) => run(async () => {
+      const code = await lintCommand({
+        images: argv.images, format: 'table', failOn: argv.failOn as FailOn | undefined, rules: [], disable: [],
+        config: argv.config as string | undefined, quiet: false, scan: true,
+        fix: { unsafe: argv.unsafe, dryRun: argv.dryRun, output: argv.output as string | undefined, undo: argv.undo as string | undefined },
+      });
+      if (code !== 0) throw new ExitCode(code);
+    }),
+  )
+  .command(
+    'undo <image>',
+    'put back what spotlint --fix changed in an image, from its undo journal',
+    (y) => y
+      .positional('image', { type: 'string', demandOption: true })
+      .option('undo', { type: 'string', requiresArg: true, coerce: lastValue, describe: 'the undo journal (default IMAGE.spotlint-undo)' })
+      .example('$0 undo d0.img', 'restore d0.img as it was before the fix'),
+    (argv) => run(async () => {
+      process.stdout.write(await undoCommand(argv.image, argv.undo as string | undefined));
     }),
   )
   .command(

@@ -8,6 +8,7 @@ import { lintExitCode, lintImages } from './lint-images.js';
 import { printable } from '../report/printable.js';
 import { writeOutputFile } from './write-output.js';
 import { scanProgressBar } from './scan-progress.js';
+import { fixImages, type FixArguments } from './fix-command.js';
 
 export const LINT_FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
 export type LintFormat = (typeof LINT_FORMATS)[number];
@@ -27,6 +28,8 @@ export interface LintArguments {
   scan: boolean;
   /** undefined: a progress bar when stderr is a terminal and not --quiet. */
   progress?: boolean;
+  /** --fix and its companions: fix first, then lint the result. */
+  fix?: FixArguments;
 }
 
 // The XML and SARIF writers are loaded only when asked for: xmlbuilder2 alone
@@ -46,7 +49,14 @@ export async function lintCommand(args: LintArguments): Promise<number> {
   const config = applyCliOverrides(loaded, { rules: args.rules, disable: args.disable });
   const failOn = args.failOn ?? config.failOn ?? 'error';
   const showProgress = args.progress ?? (process.stderr.isTTY === true && !args.quiet);
-  const report = await lintImages(args.images, config, failOn, {
+  let images = args.images;
+  if (args.fix) {
+    // What changed goes to stderr, so a JSON or SARIF report on stdout stays
+    // whole; a dry run's plan is the output asked for, above a table.
+    const planOnStdout = args.fix.dryRun && args.format === 'table' && !args.output;
+    images = await fixImages(args.images, config, args.fix, (text) => (planOnStdout ? process.stdout : process.stderr).write(text));
+  }
+  const report = await lintImages(images, config, failOn, {
     scan: args.scan,
     scanProgress: showProgress ? (path) => scanProgressBar(`Scanning free space of ${printable(basename(path))}`) : undefined,
   });

@@ -1,0 +1,61 @@
+import type { ResolvedConfig } from '../config/config.js';
+import { fixImage, type FixOptions, type FixOutcome } from '../fix/fix-image.js';
+import { acquireImageLock } from '../fix/image-lock.js';
+import { undoImage, undoJournalPath } from '../fix/undo-journal.js';
+import { formatBytes } from '../report/format-bytes.js';
+import { printable } from '../report/printable.js';
+
+export interface FixArguments {
+  /** --fix-unsafe: unsafe fixes too. */
+  unsafe: boolean;
+  dryRun: boolean;
+  /** --fix-output / `fix --output`: a fixed copy. */
+  output?: string;
+  undo?: string;
+}
+
+/** What a person reads after a fix: what changed (or would), where the undo journal is, what is left to do by hand. */
+export function describeOutcome(outcome: FixOutcome): string {
+  const lines: string[] = [];
+  const verb = outcome.dryRun ? 'would change' : 'changed';
+  if (outcome.changes.length === 0) {
+    lines.push(`${outcome.image}: nothing to fix automatically${outcome.dryRun ? ' (dry run)' : ''}`);
+  } else {
+    const where = outcome.fixedImage === outcome.image ? outcome.image : `${outcome.fixedImage} (a fixed copy of ${outcome.image}, which is unchanged)`;
+    const amount = outcome.dryRun ? `writing ${formatBytes(outcome.bytesWritten)} (dry run: nothing was written)` : `${formatBytes(outcome.bytesWritten)} written`;
+    lines.push(`${where}: ${verb} ${outcome.changes.length} thing${outcome.changes.length === 1 ? '' : 's'}, ${amount}:`);
+    for (const change of outcome.changes) lines.push(`  ${change}`);
+    if (outcome.journal) lines.push(`  undo with: spotlint undo ${outcome.image}${outcome.journal === undoJournalPath(outcome.image) ? '' : ` --undo ${outcome.journal}`}`);
+  }
+  for (const finding of outcome.manual) {
+    lines.push(`  needs a person: ${finding.ruleId}${finding.location.path ? ` ${finding.location.path}` : ''}: ${finding.fix ?? 'see the report'}`);
+  }
+  if (outcome.unsafeLeft.length > 0) {
+    lines.push(`  left alone (unsafe; --fix-unsafe to apply): ${[...new Set(outcome.unsafeLeft.map((f) => f.ruleId))].join(', ')}`);
+  }
+  return `${lines.map((line) => printable(line)).join('\n')}\n`;
+}
+
+/** Fixes each image in turn; returns the images to lint afterwards (the fixed copies with --output). */
+export async function fixImages(images: string[], config: ResolvedConfig, args: FixArguments, write: (text: string) => void): Promise<string[]> {
+  const options: FixOptions = { mode: args.unsafe ? 'unsafe' : 'safe', dryRun: args.dryRun, output: args.output, undoPath: args.undo };
+  const fixed: string[] = [];
+  for (const image of images) {
+    const outcome = await fixImage(image, config, options);
+    write(describeOutcome(outcome));
+    fixed.push(args.dryRun ? image : outcome.fixedImage);
+  }
+  return fixed;
+}
+
+/** `spotlint undo IMAGE`: puts back what a fix changed, from the undo journal. */
+export async function undoCommand(image: string, journal = undoJournalPath(image)): Promise<string> {
+  const lock = await acquireImageLock(image);
+  try {
+    const { state, restoredEntries, restoredBytes } = await undoImage(image, journal);
+    if (state === 'writing') return `${image}: the fix was stopped before it wrote anything; the image is as it was, and ${journal} is removed\n`;
+    return `${image}: restored ${formatBytes(restoredBytes)} in ${restoredEntries} place${restoredEntries === 1 ? '' : 's'} from ${journal}, which is removed\n`;
+  } finally {
+    await lock.release();
+  }
+}
