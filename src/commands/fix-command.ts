@@ -23,7 +23,9 @@ export function describeOutcome(outcome: FixOutcome): string {
   } else {
     const where = outcome.fixedImage === outcome.image ? outcome.image : `${outcome.fixedImage} (a fixed copy of ${outcome.image}, which is unchanged)`;
     const amount = outcome.dryRun ? `writing ${formatBytes(outcome.bytesWritten)} (dry run: nothing was written)` : `${formatBytes(outcome.bytesWritten)} written`;
-    lines.push(`${where}: ${verb} ${outcome.changes.length} thing${outcome.changes.length === 1 ? '' : 's'}, ${amount}:`);
+    // Indented lines show the text of a change; they are not changes of their own.
+    const count = outcome.changes.filter((change) => !change.startsWith(' ')).length;
+    lines.push(`${where}: ${verb} ${count} thing${count === 1 ? '' : 's'}, ${amount}:`);
     for (const change of outcome.changes) lines.push(`  ${change}`);
     if (outcome.journal) lines.push(`  undo with: spotlint undo ${outcome.image}${outcome.journal === undoJournalPath(outcome.image) ? '' : ` --undo ${outcome.journal}`}`);
   }

@@ -7,6 +7,7 @@ import { scanFreeSpace } from '../inspect/freespace/scan-free-space.js';
 import { inspectImage, type InspectedImage } from '../inspect/inspect-image.js';
 import { openImage } from '../inspect/image/open-image.js';
 import { volumeName } from '../inspect/volumes.js';
+import { formatBytes } from '../report/format-bytes.js';
 import { runRules } from '../rules/engine.js';
 import type { Finding } from '../rules/rule.js';
 import { fsyncDirectory } from './fsync-directory.js';
@@ -89,7 +90,8 @@ async function prepare(path: string, fixes: readonly FilesystemFixes[]): Promise
         zeros = splitByFreeBefore(after.nonZeroRuns, staged.freeBefore, volume.start);
         const bytes = zeros.reduce((sum, run) => sum + run.length, 0);
         zeroedBytes += bytes;
-        changes.push(`${volumeName(volume)}: write zeros over ${bytes} bytes of free blocks that were not zero`);
+        const blockSize = volume.filesystem.ext!.blockSize;
+        changes.push(`${volumeName(volume)}: write zeros over ${Math.ceil(bytes / blockSize)} free blocks of ${blockSize} bytes that were not zero (${formatBytes(bytes)})`);
       }
       writes.push(...imageWrites(staged.writes, zeros));
     }

@@ -31,6 +31,26 @@ export interface FixPlan {
 /** Guest files are read whole to edit them; configuration files are small. */
 const MAX_EDITED_FILE_BYTES = 16 * 1024 * 1024;
 
+/** The lines a line repair takes out (and puts in), as a diff shows them, for the user to check. */
+function changedLines(content: Buffer, repairs: readonly LineRepair[]): string[] {
+  const lines = content.toString('utf8').split('\n');
+  const shown: string[] = [];
+  for (const repair of [...repairs].sort((a, b) => first(a) - first(b))) {
+    if (repair.kind === 'replace-line') {
+      shown.push(`    - ${lines[repair.line - 1]?.replace(/\r$/, '') ?? ''}`, `    + ${repair.text}`);
+      continue;
+    }
+    for (const [from, to] of repair.lines) {
+      for (let line = from; line <= to; line++) shown.push(`    - ${lines[line - 1]?.replace(/\r$/, '') ?? ''}`);
+    }
+  }
+  return shown;
+}
+
+function first(repair: LineRepair): number {
+  return repair.kind === 'replace-line' ? repair.line : Math.min(...repair.lines.map(([from]) => from));
+}
+
 /**
  * Turns the findings into the changes to make, per filesystem: only rules
  * fixable in this mode, only findings no waiver accepts. Line edits are
@@ -98,7 +118,7 @@ export async function planFixes(inspected: InspectedImage, findings: readonly Fi
     const current = await inspected.guest!.readFile(canonical, MAX_EDITED_FILE_BYTES);
     const result = applyLineRepairs(current, repairs);
     const entry = forVolume(volume);
-    entry.descriptions.push(...descriptions);
+    entry.descriptions.push(...descriptions, ...changedLines(current, repairs));
     if (result.kind === 'remove-file') {
       entry.descriptions.push(`${canonical}: remove (nothing but comments is left in it)`);
       entry.edits.push({ kind: 'remove', path: fsPath });
