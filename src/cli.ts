@@ -7,7 +7,7 @@ import { lintCommand, LINT_FORMATS, type LintFormat } from './commands/lint-cli.
 import { FAIL_ON_VALUES, type FailOn } from './report/lint-report.js';
 import { explainCommand, rulesCommand } from './commands/rules-command.js';
 import { undoCommand, type FixArguments } from './commands/fix-command.js';
-import { isSpotlintError } from './errors.js';
+import { isSpotlintError, SpotlintError } from './errors.js';
 import { printable } from './report/printable.js';
 
 // Until a command has finished, the exit code says "unusable": a run cut
@@ -75,7 +75,10 @@ async function run(work: () => Promise<void>): Promise<void> {
 
 /** The fix options of the lint command, when any asks for a fix. */
 function fixArguments(argv: { fix: boolean; fixUnsafe: boolean; fixDryRun: boolean; fixOutput?: unknown; undo?: unknown }): FixArguments | undefined {
-  if (!argv.fix && !argv.fixUnsafe && !argv.fixDryRun) return undefined;
+  if (!argv.fix && !argv.fixUnsafe && !argv.fixDryRun) {
+    if (argv.fixOutput !== undefined || argv.undo !== undefined) throw new SpotlintError('--fix-output and --undo go with --fix (or --fix-unsafe, --fix-dry-run)');
+    return undefined;
+  }
   return { unsafe: argv.fixUnsafe, dryRun: argv.fixDryRun, output: argv.fixOutput as string | undefined, undo: argv.undo as string | undefined };
 }
 

@@ -2,6 +2,9 @@ import type { ResolvedConfig } from '../config/config.js';
 import { fixImage, type FixOptions, type FixOutcome } from '../fix/fix-image.js';
 import { acquireImageLock } from '../fix/image-lock.js';
 import { undoImage, undoJournalPath } from '../fix/undo-journal.js';
+import { realpath } from 'node:fs/promises';
+import { SpotlintError } from '../errors.js';
+import { findOtherWriters } from '../fix/open-writers.js';
 import { formatBytes } from '../report/format-bytes.js';
 import { printable } from '../report/printable.js';
 
@@ -40,20 +43,29 @@ export function describeOutcome(outcome: FixOutcome): string {
 
 /** Fixes each image in turn; returns the images to lint afterwards (the fixed copies with --output). */
 export async function fixImages(images: string[], config: ResolvedConfig, args: FixArguments, write: (text: string) => void): Promise<string[]> {
+  if (images.length > 1 && (args.output || args.undo)) {
+    throw new SpotlintError('--fix-output and --undo name one file: give them with one image at a time');
+  }
   const options: FixOptions = { mode: args.unsafe ? 'unsafe' : 'safe', dryRun: args.dryRun, output: args.output, undoPath: args.undo };
   const fixed: string[] = [];
   for (const image of images) {
     const outcome = await fixImage(image, config, options);
     write(describeOutcome(outcome));
-    fixed.push(args.dryRun ? image : outcome.fixedImage);
+    // With nothing to change, no copy is made: the image itself is what is left.
+    fixed.push(args.dryRun || outcome.changes.length === 0 ? image : outcome.fixedImage);
   }
   return fixed;
 }
 
 /** `spotlint undo IMAGE`: puts back what a fix changed, from the undo journal. */
-export async function undoCommand(image: string, journal = undoJournalPath(image)): Promise<string> {
-  const lock = await acquireImageLock(image);
+export async function undoCommand(image: string, journalPath?: string): Promise<string> {
+  const journal = journalPath ?? undoJournalPath(await realpath(image).catch(() => image));
+  const lock = await acquireImageLock(await realpath(image));
   try {
+    const writers = await findOtherWriters(image);
+    if (writers && writers.length > 0) {
+      throw new SpotlintError(`${image} is open for writing by ${writers.map((w) => `${w.command || 'a process'} (pid ${w.pid})`).join(', ')}: shut it down before undoing; nothing was restored`);
+    }
     const { state, restoredEntries, restoredBytes } = await undoImage(image, journal);
     if (state === 'writing') return `${image}: the fix was stopped before it wrote anything; the image is as it was, and ${journal} is removed\n`;
     return `${image}: restored ${formatBytes(restoredBytes)} in ${restoredEntries} place${restoredEntries === 1 ? '' : 's'} from ${journal}, which is removed\n`;

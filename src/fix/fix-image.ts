@@ -1,5 +1,5 @@
-import { rename, rm, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { link, open, realpath, rm, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/config.js';
 import { applyWaivers } from '../config/waivers.js';
 import { SpotlintError } from '../errors.js';
@@ -118,11 +118,20 @@ async function refuseOtherWriters(path: string): Promise<void> {
  */
 export async function fixImage(path: string, config: ResolvedConfig, options: FixOptions): Promise<FixOutcome> {
   const inPlace = !options.dryRun && !options.output;
+  if (options.output && (await stat(options.output).then(() => true, () => false))) {
+    throw new SpotlintError(`--fix-output ${options.output} already exists: spotlint does not overwrite files; name a new one`);
+  }
+  // Named from the real path, so a second name (a link) for the same image
+  // meets the same lock and the same journal.
+  const real = await realpath(path);
   // Held from the first read to the last write: the plan must be made on the
   // bytes that are then changed.
-  const lock = inPlace ? await acquireImageLock(path) : undefined;
+  const lock = inPlace ? await acquireImageLock(real) : undefined;
   try {
-    if (inPlace) await refuseToStart(path, options.undoPath ?? undoJournalPath(path));
+    if (inPlace) {
+      await refuseToStart(path, undoJournalPath(real));
+      if (options.undoPath) await refuseToStart(path, options.undoPath);
+    }
     return await fixLocked(path, config, options);
   } finally {
     await lock?.release();
@@ -168,7 +177,9 @@ async function fixLocked(path: string, config: ResolvedConfig, options: FixOptio
     await writeCopy(path, options.output, prepared.writes);
     return outcome;
   }
-  const journalPath = options.undoPath ?? undoJournalPath(path);
+  const journalPath = options.undoPath ?? undoJournalPath(await realpath(path));
+  // Opened for writing first: an image we may not write must fail before a journal exists.
+  await (await open(path, 'r+')).close();
   const journal = await UndoJournalWriter.create(journalPath, (await stat(path)).size);
   try {
     await journalOldBytes(path, prepared.writes, journal);
@@ -177,7 +188,11 @@ async function fixLocked(path: string, config: ResolvedConfig, options: FixOptio
     await journal.abandon();
     throw error;
   }
-  await writeToImage(path, prepared.writes);
+  try {
+    await writeToImage(path, prepared.writes);
+  } catch (error) {
+    throw new SpotlintError(`${path}: writing the fix failed (${(error as Error).message}); the image may be partly written: spotlint undo ${path} restores it from ${journalPath}`);
+  }
   await journal.markApplied();
   await journal.close();
   outcome.journal = journalPath;
@@ -186,13 +201,16 @@ async function fixLocked(path: string, config: ResolvedConfig, options: FixOptio
 
 /** The fixed image under a temporary name beside `output`, renamed into place once whole and flushed. */
 async function writeCopy(path: string, output: string, writes: readonly ImageWrite[]): Promise<void> {
-  if (resolve(output) === resolve(path)) throw new SpotlintError(`--output must name another file than the image itself (${path})`);
+  const target = await realpath(dirname(resolve(output))).then((dir) => resolve(dir, basename(output)), () => resolve(output));
+  if (target === (await realpath(path))) throw new SpotlintError(`--output must name another file than the image itself (${path})`);
   const partial = `${output}.spotlint-partial`;
   await rm(partial, { force: true });
   try {
     await copySparse(path, partial);
     await writeToImage(partial, writes);
-    await rename(partial, output);
+    // link() fails if the output appeared meanwhile: never replace a file.
+    await link(partial, output);
+    await unlink(partial);
     await fsyncDirectory(dirname(resolve(output)));
   } catch (error) {
     await rm(partial, { force: true });

@@ -75,12 +75,13 @@ export async function planFixes(inspected: InspectedImage, findings: readonly Fi
   for (const finding of findings) {
     const rule = RULES.find((r) => r.id === finding.ruleId);
     if (!rule || rule.fixable === 'no' || finding.suppressed) continue;
-    if (rule.fixable === 'unsafe' && mode === 'safe') {
-      plan.unsafeLeft.push(finding);
-      continue;
-    }
+    // No exact repair: a person's job whatever the mode, so --fix-unsafe is not offered.
     if (!finding.repairs || finding.repairs.length === 0) {
       if (finding.fix !== undefined || finding.severity !== 'info') plan.manual.push(finding);
+      continue;
+    }
+    if (rule.fixable === 'unsafe' && mode === 'safe') {
+      plan.unsafeLeft.push(finding);
       continue;
     }
     for (const repair of finding.repairs) {
