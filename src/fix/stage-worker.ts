@@ -9,7 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { mount, umount, type Ext2Fs, type Ext2Promises } from 'ext2fs';
 import { ByteSourceDisk } from '../inspect/ext/byte-source-disk.js';
-import { ByteRuns } from '../inspect/freespace/byte-runs.js';
+import { walkFreeRanges } from '../inspect/ext/walk-free-ranges.js';
 import { describeExtError } from '../inspect/ext/ext-errors.js';
 import { openImage } from '../inspect/image/open-image.js';
 import { ReadCache } from '../inspect/image/read-cache.js';
@@ -27,17 +27,6 @@ const O_NOATIME = 0o1000000;
 const MAX_WRITE_CHUNK = 1024 * 1024;
 
 const job = workerData as StageJob;
-
-async function freeRanges(disk: ByteSourceDisk, fs: Ext2Promises): Promise<Float64Array> {
-  const ranges = new ByteRuns();
-  disk.discardReceiver = (offset, length) => ranges.add(offset, length);
-  try {
-    await fs.trim();
-  } finally {
-    disk.discardReceiver = undefined;
-  }
-  return ranges.toPairs();
-}
 
 async function writeContent(fs: Ext2Promises, path: string, content: Uint8Array): Promise<void> {
   // Buffers arrive as plain Uint8Arrays (structured clone), and the module's
@@ -107,7 +96,7 @@ async function checkEdit(fs: Ext2Promises, edit: FsEdit): Promise<void> {
 async function stage(source: ByteSource): Promise<StageResponse> {
   const staging = new ByteSourceDisk(new ReadCache(source), job.partitionStart, job.partitionSize);
   const edited: Ext2Fs = await mount(staging, 0);
-  const freeBefore = await freeRanges(staging, edited.promises);
+  const freeBefore = await walkFreeRanges(staging, edited.promises);
   for (const edit of job.edits) await applyEdit(edited.promises, edit);
   await umount(edited);
   const writes = staging.recordedWrites().map(({ offset, bytes }) => ({ offset: job.partitionStart + offset, bytes }));
@@ -115,7 +104,7 @@ async function stage(source: ByteSource): Promise<StageResponse> {
   const check = new ByteSourceDisk(new OverlaySource(source, writes), job.partitionStart, job.partitionSize);
   const checked = await mount(check, 0);
   for (const edit of job.edits) await checkEdit(checked.promises, edit);
-  const freeAfter = await freeRanges(check, checked.promises);
+  const freeAfter = await walkFreeRanges(check, checked.promises);
   return { ok: true, result: { writes, freeBefore, freeAfter } };
 }
 

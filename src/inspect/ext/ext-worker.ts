@@ -8,10 +8,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { mount, type Ext2Promises, type Ext2Stats } from 'ext2fs';
 import { openImage } from '../image/open-image.js';
 import { ReadCache } from '../image/read-cache.js';
-import { ByteRuns } from '../freespace/byte-runs.js';
 import { ByteSourceDisk } from './byte-source-disk.js';
 import { describeExtError } from './ext-errors.js';
-import type { ExtRequest, ExtResponse, ExtStat, ExtWorkerData, ExtWorkerHello, FileKind, FreeRanges, ReaddirResult } from './ext-protocol.js';
+import { walkFreeRanges } from './walk-free-ranges.js';
+import type { ExtRequest, ExtResponse, ExtStat, ExtWorkerData, ExtWorkerHello, FileKind, ReaddirResult } from './ext-protocol.js';
 
 /** Reads larger than this abort the module (its heap is 16 MiB), so they are split. */
 const MAX_READ_CHUNK = 1024 * 1024;
@@ -74,19 +74,6 @@ async function readDirectory(fs: Ext2Promises, path: string, limit: number): Pro
   return { names: names.slice(0, limit), truncated: names.length > limit };
 }
 
-/** Every free range of the block bitmap, collected from the module's trim walk. */
-async function freeRanges(fs: Ext2Promises): Promise<FreeRanges> {
-  if (disk!.discardReceiver) throw new Error('the block bitmap is already being walked');
-  const ranges = new ByteRuns();
-  disk!.discardReceiver = (offset, length) => ranges.add(offset, length);
-  try {
-    await fs.trim();
-  } finally {
-    disk!.discardReceiver = undefined;
-  }
-  return ranges.toPairs();
-}
-
 async function handle(fs: Ext2Promises, request: ExtRequest): Promise<unknown> {
   switch (request.op) {
     case 'lstat':
@@ -98,7 +85,7 @@ async function handle(fs: Ext2Promises, request: ExtRequest): Promise<unknown> {
     case 'read':
       return readRange(fs, request.path, request.position, request.length);
     case 'freeRanges':
-      return freeRanges(fs);
+      return walkFreeRanges(disk!, fs);
   }
 }
 
