@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { inspectImage } from '../inspect/inspect-image.js';
 import { renderInspectTable } from '../report/inspect-table.js';
 import { printable } from '../report/printable.js';
-import { scanProgressBar } from './scan-progress.js';
+import { progressBar } from './progress-bar.js';
 
 export interface InspectArguments {
   image: string;
@@ -15,7 +15,7 @@ export interface InspectArguments {
 
 export async function inspectCommand(args: InspectArguments): Promise<string> {
   const progress = args.scan && (args.progress ?? process.stderr.isTTY === true)
-    ? scanProgressBar(`Scanning free space of ${printable(basename(args.image))}`)
+    ? progressBar(`Scanning free space of ${printable(basename(args.image))}`)
     : undefined;
   let inspected;
   try {

@@ -7,7 +7,7 @@ import { renderLintTable } from '../report/lint-table.js';
 import { lintExitCode, lintImages } from './lint-images.js';
 import { printable } from '../report/printable.js';
 import { writeOutputFile } from './write-output.js';
-import { scanProgressBar } from './scan-progress.js';
+import { progressBar } from './progress-bar.js';
 import { fixImages, type FixArguments } from './fix-command.js';
 
 export const LINT_FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
@@ -58,7 +58,7 @@ export async function lintCommand(args: LintArguments): Promise<number> {
   }
   const report = await lintImages(images, config, failOn, {
     scan: args.scan,
-    scanProgress: showProgress ? (path) => scanProgressBar(`Scanning free space of ${printable(basename(path))}`) : undefined,
+    scanProgress: showProgress ? (path) => progressBar(`Scanning free space of ${printable(basename(path))}`) : undefined,
   });
   // Colour only for a person at a terminal: never in a file, never with NO_COLOR.
   const color = !process.env.NO_COLOR && (args.color ?? (!args.output && process.stdout.isTTY === true));

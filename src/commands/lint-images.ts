@@ -6,7 +6,7 @@ import type { FailOn, FindingCounts, ImageReport, LintReport } from '../report/l
 import { failsThreshold, REPORT_VERSION } from '../report/lint-report.js';
 import { runRules } from '../rules/engine.js';
 import { freeSpaceZeroed } from '../rules/free-space-zeroed.js';
-import type { ScanProgressBar } from './scan-progress.js';
+import type { ProgressBar } from './progress-bar.js';
 import type { Finding } from '../rules/rule.js';
 import { SPOTLINT_VERSION } from '../version.js';
 
@@ -23,7 +23,7 @@ export interface LintOptions {
   /** Scan free space when the free-space-zeroed rule is on (default true); false turns that rule off: a metadata-only lint. */
   scan?: boolean;
   /** Shows the scan's progress for one image; called once per image that is scanned. */
-  scanProgress?: (path: string) => ScanProgressBar;
+  scanProgress?: (path: string) => ProgressBar;
 }
 
 function withRuleOff(config: ResolvedConfig, ruleId: string): ResolvedConfig {

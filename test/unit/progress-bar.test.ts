@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { scanProgressBar } from '../../src/commands/scan-progress.js';
+import { progressBar } from '../../src/commands/progress-bar.js';
 
 /** A stderr stand-in that keeps what is written; a terminal or not. */
 function captureStream(isTTY: boolean): NodeJS.WriteStream & { text: () => string } {
@@ -18,7 +18,7 @@ describe('scan progress', () => {
 
   it('shows nothing for a scan that ends within a second', () => {
     const stream = captureStream(true);
-    const bar = scanProgressBar('Scanning', stream);
+    const bar = progressBar('Scanning', stream);
     bar.onProgress(0, GiB);
     vi.advanceTimersByTime(900);
     bar.onProgress(GiB, GiB);
@@ -28,7 +28,7 @@ describe('scan progress', () => {
 
   it('on a terminal, draws a bar with bytes done, total, speed and time left once the scan runs past a second', () => {
     const stream = captureStream(true);
-    const bar = scanProgressBar('Scanning free space of d0.img', stream);
+    const bar = progressBar('Scanning free space of d0.img', stream);
     bar.onProgress(0, 2 * GiB);
     vi.advanceTimersByTime(1200);
     bar.onProgress(GiB, 2 * GiB);
@@ -44,7 +44,7 @@ describe('scan progress', () => {
 
   it('asked for where stderr is not a terminal (a CI log), writes plain lines every few seconds', () => {
     const stream = captureStream(false);
-    const bar = scanProgressBar('Scanning', stream);
+    const bar = progressBar('Scanning', stream);
     bar.onProgress(0, 4 * GiB);
     vi.advanceTimersByTime(1100);
     bar.onProgress(GiB, 4 * GiB);

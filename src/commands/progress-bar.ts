@@ -1,22 +1,23 @@
 import cliProgress from 'cli-progress';
-import type { ScanProgress } from '../inspect/freespace/free-space.js';
 import { formatBytes } from '../report/format-bytes.js';
 
-/** A scan that ends sooner than this shows no bar at all: no flicker on small images. */
+/** Work that ends sooner than this shows no bar at all: no flicker on small images. */
 const SHOW_AFTER_MS = 1000;
 
-export interface ScanProgressBar {
-  onProgress: ScanProgress;
+export interface ProgressBar {
+  /** Bytes done of the total. */
+  onProgress: (done: number, total: number) => void;
   /** Removes the bar (if it was shown) so the report starts on a clean line. */
   stop(): void;
 }
 
 /**
- * The free-space scan's progress on a terminal: a cli-progress bar on
- * stderr, shown only once the scan has run for a second, with bytes done,
- * throughput and time left, and cleared when done.
+ * Progress of long byte work (the free-space scan, packaging) on a terminal:
+ * a cli-progress bar on stderr, shown only once the work has run for a
+ * second, with bytes done, throughput and time left, and cleared when done.
+ * Where stderr is not a terminal, a plain line every few seconds instead.
  */
-export function scanProgressBar(label: string, stream: NodeJS.WriteStream = process.stderr): ScanProgressBar {
+export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressBar {
   const started = Date.now();
   let bar: cliProgress.SingleBar | undefined;
   let stopped = false;
