@@ -4,6 +4,8 @@ import { formatBytes } from '../report/format-bytes.js';
 /** Work that ends sooner than this shows no bar at all: no flicker on small images. */
 const SHOW_AFTER_MS = 1000;
 
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 export interface ProgressBar {
   /** Bytes done of the total. */
   onProgress: (done: number, total: number) => void;
@@ -29,6 +31,14 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
     const left = speed > 0 ? `${Math.ceil((total - done) / speed)} s left` : 'estimating time left';
     return { doneText: formatBytes(done), totalText: formatBytes(total), speedText: `${formatBytes(speed)}/s`, leftText: left };
   };
+  // Ctrl-C while the bar shows: give the cursor back, and when no other
+  // handler (a package's cleanup) is there to end the process, end it with
+  // the signal's default action, as if no bar had been shown.
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.off(signal, onSignal);
+    if (stream.isTTY) stream.write('\u001b[?25h\n');
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
   return {
     onProgress(done, total) {
       if (stopped) return;
@@ -40,8 +50,9 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
           barsize: 24,
           clearOnComplete: true,
           hideCursor: true,
-          // Ctrl-C during a scan must not leave the terminal's cursor hidden.
-          gracefulExit: true,
+          // Not cli-progress's own: its handler stops the bar and swallows
+          // Ctrl-C, so the command would go on. See onSignal below.
+          gracefulExit: false,
           fps: 8,
           // Asked for with --progress where stderr is not a terminal (a CI
           // log): a plain line every few seconds instead of a redrawn bar.
@@ -49,6 +60,7 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
           notTTYSchedule: 3000,
         }, cliProgress.Presets.shades_classic);
         bar.start(total, done, payload(done, total));
+        for (const signal of SIGNALS) process.on(signal, onSignal);
         return;
       }
       bar.setTotal(total);
@@ -56,6 +68,7 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
     },
     stop() {
       stopped = true;
+      for (const signal of SIGNALS) process.off(signal, onSignal);
       bar?.stop();
     },
   };
