@@ -161,6 +161,78 @@ await yargs(hideBin(process.argv))
     }),
   )
   .command(
+    'package [images..]',
+    'check the images, then build the XVM2 package SpotCloud accepts (description.xml, manifest.txt, one gzip member per disk)',
+    (y) => y
+      .positional('images', { type: 'string', array: true, default: [] as string[], describe: 'raw or QCOW2 disk images, the boot disk first (at most 4) [default: asked on a terminal]' })
+      .option('name', { type: 'string', requiresArg: true, coerce: lastValue, describe: 'package name shown in the marketplace [default: asked on a terminal, else the first image\'s name]' })
+      .option('output', { alias: 'o', type: 'string', requiresArg: true, coerce: lastValue, describe: 'the package file [default: NAME.xvm2 here]' })
+      .option('pae', { type: 'boolean', describe: 'describe the machine with PAE (--no-pae: without) [default: yes]' })
+      .option('acpi', { type: 'boolean', describe: 'with ACPI (--no-acpi: without) [default: yes]' })
+      .option('apic', { type: 'boolean', describe: 'with APIC (--no-apic: without) [default: yes]' })
+      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'take the defaults; ask nothing' })
+      .option('level', { type: 'number', requiresArg: true, coerce: lastValue, default: 1, describe: 'gzip level, 1 (fastest, as the reference packager) to 9 (smallest)' })
+      .option('jobs', { alias: 'j', type: 'number', requiresArg: true, coerce: lastValue, describe: 'compression threads [default: one per core]' })
+      .option('fail-on', { choices: FAIL_ON_VALUES, coerce: lastValue, describe: 'refuse to package when a finding is at or above this severity [default: error, or failOn in the config]' })
+      .option('force', { type: 'boolean', default: false, describe: 'package even when the check finds problems at or above --fail-on' })
+      .option('fix', { type: 'boolean', default: false, describe: 'apply the safe fixes first (raw images; undo: spotlint undo IMAGE)' })
+      .option('overwrite', { type: 'boolean', default: false, describe: 'replace the package file if it exists' })
+      .option('config', { alias: 'c', type: 'string', requiresArg: true, coerce: lastValue, describe: 'config file' })
+      .option('disable', { type: 'string', requiresArg: true, coerce: allValues, default: [] as string[], describe: 'turn a rule off (repeatable)' })
+      .option('scan', { type: 'boolean', default: true, describe: 'measure free space that is not zero (--no-scan: metadata only)' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress; the check shows errors only' })
+      .option('progress', { type: 'boolean', describe: 'show progress on stderr [default: a bar on a terminal, unless --quiet]' })
+      .example('$0 package d0.img --name "LAMP on Debian 12" --yes', 'check, then write LAMP-on-Debian-12.xvm2')
+      .example('$0 package d0.img --fix -o web.xvm2', 'strip MAC-bound udev rules and zero free space, then package'),
+    (argv) => run(async () => {
+      const { packageCommand } = await import('./commands/package-command.js');
+      const code = await packageCommand({
+        images: argv.images,
+        name: argv.name as string | undefined,
+        output: argv.output as string | undefined,
+        features: { pae: argv.pae, acpi: argv.acpi, apic: argv.apic },
+        yes: argv.yes,
+        level: argv.level as number,
+        jobs: argv.jobs as number | undefined,
+        failOn: argv.failOn as FailOn | undefined,
+        force: argv.force,
+        fix: argv.fix,
+        overwrite: argv.overwrite,
+        config: argv.config as string | undefined,
+        disable: argv.disable,
+        scan: argv.scan,
+        quiet: argv.quiet,
+        progress: argv.progress,
+      });
+      if (code !== 0) throw new ExitCode(code);
+    }),
+  )
+  .command(
+    'verify <package>',
+    'check an XVM2 package: safe member names, description.xml, every disk\'s gzip, size and MD5 against manifest.txt',
+    (y) => y
+      .positional('package', { type: 'string', demandOption: true, describe: 'an .xvm2 file' })
+      .option('lint', { type: 'boolean', default: false, describe: 'also check each disk against the guidelines (from a temporary uncompressed copy)' })
+      .option('fail-on', { choices: FAIL_ON_VALUES, coerce: lastValue, describe: 'with --lint: exit 1 when a finding is at or above this severity [default: error]' })
+      .option('config', { alias: 'c', type: 'string', requiresArg: true, coerce: lastValue, describe: 'config file (with --lint)' })
+      .option('max-disk-size', { type: 'number', requiresArg: true, coerce: lastValue, describe: 'refuse disks larger than this many bytes uncompressed [default: 256 GiB]' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'with --lint: the check shows errors only' })
+      .example('$0 verify web.xvm2', 'is this package sound?')
+      .example('$0 verify web.xvm2 --lint', 'and are its disks fit for SpotCloud?'),
+    (argv) => run(async () => {
+      const { verifyCommand } = await import('./commands/verify-command.js');
+      const code = await verifyCommand({
+        package: argv.package,
+        lint: argv.lint,
+        failOn: argv.failOn as FailOn | undefined,
+        config: argv.config as string | undefined,
+        maxDiskSize: argv.maxDiskSize as number | undefined,
+        quiet: argv.quiet,
+      });
+      if (code !== 0) throw new ExitCode(code);
+    }),
+  )
+  .command(
     'rules',
     'list every rule: id, default severity, whether it can be fixed, title',
     (y) => y
