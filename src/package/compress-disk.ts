@@ -14,6 +14,9 @@ const WINDOW_BYTES = 32 * 1024;
  */
 export const DEFAULT_PIECE_BYTES = 8 * 1024 * 1024;
 
+/** Pieces queued for writing at most, reused zero pieces included (a bound on the queue, not on memory). */
+const MAX_QUEUED_PIECES = 1024;
+
 /** The default number of threads at most: beyond it, memory grows faster than speed. */
 export const DEFAULT_MAX_THREADS = 8;
 /** Threads beyond the pieces in flight would only wait. */
@@ -74,7 +77,13 @@ export async function compressDisk(path: string, options: CompressOptions): Prom
     };
     await emit(gzipHeader({ level: options.level, mtime: stat.mtime, name: options.name }));
 
-    const inFlight: { output: Promise<Buffer>; end: number }[] = [];
+    // Pieces read and not yet written, in order. Only those being deflated
+    // hold memory (a reused zero piece is one shared output), so only they
+    // count against the limit: through zeroed free space the reading (and
+    // the MD5, which only this thread can compute) runs ahead while the
+    // threads deflate the data before it, instead of both waiting in turn.
+    const inFlight: { output: Promise<Buffer>; end: number; deflating: boolean }[] = [];
+    let deflating = 0;
     const spare: Buffer[] = [];
     const deflate = (piece: Buffer, last: boolean) => options.pool.deflate(piece, dictionary, last, options.level).then(({ output, input }) => {
       if (input.byteLength === pieceBytes) spare.push(input);
@@ -107,21 +116,24 @@ export async function compressDisk(path: string, options: CompressOptions): Prom
       // Taken before the piece is handed to a thread: the next piece's dictionary.
       const nextDictionary = last ? undefined : Buffer.from(piece.subarray(length - WINDOW_BYTES));
       let output: Promise<Buffer>;
-      if (isZero && dictionaryIsZero) {
-        if (zeroOutput) spare.push(piece);
-        zeroOutput ??= deflate(piece, false);
-        output = zeroOutput;
+      const reused = isZero && dictionaryIsZero && zeroOutput !== undefined;
+      if (reused) {
+        spare.push(piece);
+        output = zeroOutput!;
       } else {
         output = deflate(piece, last);
+        if (isZero && dictionaryIsZero) zeroOutput = output;
       }
       dictionary = nextDictionary;
       dictionaryIsZero = dictionary !== undefined && dictionary.equals(zeroPiece.subarray(0, WINDOW_BYTES));
       // Caught here too so a failure while earlier pieces are awaited is not "unhandled".
       output.catch(() => {});
-      inFlight.push({ output, end });
+      inFlight.push({ output, end, deflating: !reused });
+      if (!reused) deflating++;
       offset = end;
-      while (inFlight.length >= maxInFlight || (last && inFlight.length > 0)) {
+      while (deflating >= maxInFlight || inFlight.length >= MAX_QUEUED_PIECES || (last && inFlight.length > 0)) {
         const done = inFlight.shift()!;
+        if (done.deflating) deflating--;
         await emit(await done.output);
         options.onProgress?.(done.end);
       }
