@@ -70,7 +70,14 @@ export async function inspectImage(path: string, options: InspectOptions = {}): 
     }
     // The scan reads free blocks on this thread while the workers answer the
     // guest's questions: the two overlap instead of adding up.
-    assembled = await assembleGuest(path, table, volumes, scan ? { onOpen: (volume, fs) => scan.add(volume, fs) } : {});
+    assembled = await assembleGuest(path, table, volumes, {
+      onOpen: async (volume, fs) => {
+        // A filesystem that dies after mounting (an abort or a timeout while
+        // the facts are read) is as unreadable as one that never mounted.
+        fs.onFailure((error) => { volume.readError ??= { code: error.code, message: error.message }; });
+        await scan?.add(volume, fs);
+      },
+    });
     const image: ImageFacts = { path, format: source.format, virtualSize: source.virtualSize, fileSize, allocatedBytes };
     if (source instanceof Qcow2Image) {
       const { version, clusterSize, dirty, corrupt } = source.header;

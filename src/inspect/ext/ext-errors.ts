@@ -16,6 +16,12 @@ const EXPLANATIONS: Record<string, string> = {
   EXT2_ET_DIR_CORRUPTED: 'a directory block is corrupt',
   EXT2_ET_TOOSMALL: 'the filesystem is smaller than its superblock says',
   EXT2_ET_NO_MEMORY: 'libext2fs ran out of memory',
+  EXT2_ET_BLOCK_BITMAP_READ: 'a block bitmap cannot be read',
+  EXT2_ET_INODE_BITMAP_READ: 'an inode bitmap cannot be read',
+  EXT2_ET_BLOCK_BITMAP_CSUM_INVALID: 'a block bitmap checksum is wrong',
+  EXT2_ET_INODE_BITMAP_CSUM_INVALID: 'an inode bitmap checksum is wrong',
+  EXT2_ET_CANT_USE_LEGACY_BITMAPS: 'the filesystem needs 64-bit block bitmaps (bigalloc clusters, or a very large filesystem), which the ext2fs module cannot open',
+  EXT2_ET_MMP_OPEN_DIRECT: 'the filesystem uses multiple-mount protection (mmp), which the ext2fs module cannot open',
 };
 
 interface ErrnoLike {

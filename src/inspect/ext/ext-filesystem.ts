@@ -40,6 +40,7 @@ export class ExtFilesystem {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: ExtError) => void; timer: NodeJS.Timeout }>();
   private deadError: ExtError | undefined;
+  private readonly failureListeners: ((error: ExtError) => void)[] = [];
   private stderrText = '';
 
   private constructor(private readonly worker: Worker, private readonly timeoutMs: number) {
@@ -102,6 +103,17 @@ export class ExtFilesystem {
     }
     this.pending.clear();
     void this.worker.terminate();
+    if (error.code !== 'CLOSED') for (const listener of this.failureListeners) listener(error);
+  }
+
+  /**
+   * Calls `listener` once when the filesystem can no longer be read (at once
+   * if that has already happened), never for a close: whoever shows the
+   * filesystem can say so, whichever call ran into the failure.
+   */
+  onFailure(listener: (error: ExtError) => void): void {
+    if (this.failure) listener(this.failure);
+    else if (!this.deadError) this.failureListeners.push(listener);
   }
 
   /** Set when the filesystem can no longer be read: why. */
