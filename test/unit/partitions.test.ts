@@ -534,3 +534,19 @@ describe('readPartitionTable: GPT', () => {
     expect(table.partitions[0]).toMatchObject({ start: 4096 * 512, size: 0 });
   });
 });
+
+describe('a bare ext filesystem with boot code in its first sector', () => {
+  // e2fsprogs' f_dup_de image: GRUB Legacy stage1 and 0x55AA in the boot
+  // block, no partition entries; read as an empty MBR it lost its filesystem.
+  it('is read as a disk without a table, so the filesystem at byte 0 is found', async () => {
+    const disk = mbrDisk(64, [null, null, null, null]);
+    disk.writeUInt16LE(0xef53, 1024 + 56);
+    expect(await readPartitionTable(new ByteBufferSource(disk))).toEqual({ scheme: 'none', partitions: [], problems: [] });
+  });
+
+  it('keeps an MBR with entries as an MBR, whatever lies at byte 1080', async () => {
+    const disk = mbrDisk(4096, [{ type: 0x83, start: 2048, sectors: 1024 }, null, null, null]);
+    disk.writeUInt16LE(0xef53, 1024 + 56);
+    expect((await readPartitionTable(new ByteBufferSource(disk))).scheme).toBe('mbr');
+  });
+});

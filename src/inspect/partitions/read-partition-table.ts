@@ -17,7 +17,7 @@ const GPT_PROTECTIVE_TYPE = 0xee;
  */
 export async function readPartitionTable(source: ByteSource): Promise<PartitionTable> {
   const sector0 = await readAt(source, 0, SECTOR_SIZE);
-  if (!looksLikeMbr(sector0) || looksLikeFilesystemBootSector(sector0)) {
+  if (!looksLikeMbr(sector0) || looksLikeFilesystemBootSector(sector0) || (await isBareExtFilesystem(source, sector0))) {
     return { scheme: 'none', partitions: [], problems: [] };
   }
   if (parseMbrEntries(sector0).some((entry) => entry.type === GPT_PROTECTIVE_TYPE)) {
@@ -35,4 +35,20 @@ function looksLikeFilesystemBootSector(sector0: Buffer): boolean {
   const fatType = sector0.toString('latin1', 0x36, 0x3e) + sector0.toString('latin1', 0x52, 0x5a);
   const isBootSector = oem === 'NTFS    ' || /FAT(12|16|32)?/.test(fatType);
   return isBootSector && parseMbrEntries(sector0).length === 0;
+}
+
+/** Where an ext superblock (at byte 1024) keeps its magic number. */
+const EXT_MAGIC_OFFSET = 1024 + 56;
+const EXT_MAGIC = 0xef53;
+
+/**
+ * An ext filesystem made on a whole disk can carry boot code ending in
+ * 0x55AA in its first sector (GRUB Legacy installed to the filesystem's boot
+ * block does that): with no partition entries and an ext superblock where a
+ * bare filesystem keeps it, the disk has no table.
+ */
+async function isBareExtFilesystem(source: ByteSource, sector0: Buffer): Promise<boolean> {
+  if (parseMbrEntries(sector0).length > 0) return false;
+  const magic = await readAt(source, EXT_MAGIC_OFFSET, 2).catch(() => undefined);
+  return magic !== undefined && magic.length === 2 && magic.readUInt16LE(0) === EXT_MAGIC;
 }
