@@ -24,10 +24,21 @@ export interface GuestDirectoryEntry {
 /** Linux gives up after 40 links in one lookup; so does the guest tree. */
 export const MAX_SYMLINK_HOPS = 40;
 export const MAX_PATH_COMPONENTS = 256;
-export const MAX_DIRECTORY_ENTRIES = 100_000;
+/**
+ * libext2fs finds a name by scanning its directory from the start (htree or
+ * not), so looking up every entry of a listing costs the square of its
+ * length: 100,000 entries took minutes. The worker keeps the first entries
+ * in on-disk order, so each lookup scans at most this many.
+ */
+export const MAX_DIRECTORY_ENTRIES = 10_000;
 export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
 export const MAX_GLOB_MATCHES = 10_000;
-const LSTAT_CACHE_ENTRIES = 10_000;
+/**
+ * Room for a few whole listings: a directory listed twice (by the facts and
+ * then by ls, or through several links to it) must not evict its own entries
+ * on the way and pay every lookup again.
+ */
+const LSTAT_CACHE_ENTRIES = 4 * MAX_DIRECTORY_ENTRIES;
 
 /**
  * The guest's files as the guest sees them after boot: the root filesystem
