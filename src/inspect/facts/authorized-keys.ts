@@ -5,6 +5,7 @@ import sshpk from 'sshpk';
 import type { GuestTree } from '../guest/guest-tree.js';
 import type { Account, FactProblem } from './guest-facts.js';
 import { readGuestText } from './read-guest-text.js';
+import { trimTrailing } from './trim-trailing.js';
 
 export interface AuthorizedKey {
   /** 1-based line in the file. */
@@ -183,7 +184,7 @@ export function parseAuthorizedKeys(text: string, path: string): AuthorizedKey[]
   const lines = text.split('\n');
   const count = Math.min(lines.length, MAX_AUTHORIZED_KEYS_LINES);
   for (let index = 0; index < count; index++) {
-    const trimmed = lines[index]!.replace(/\r$/, '').replace(/^[ \t]+/, '').replace(/[ \t]+$/, '');
+    const trimmed = trimTrailing(lines[index]!.replace(/\r$/, '').replace(/^[ \t]+/, ''), ' \t');
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     keys.push(parseKeyLine(trimmed, index + 1));
   }

@@ -75,12 +75,29 @@ const REDHAT_IDS: Array<[RegExp, string]> = [
  */
 export function parseRedhatRelease(text: string): ReleaseInfo | undefined {
   const line = firstLine(text);
-  const match = /^(.+?)\s+release\s+(\S+)/i.exec(line);
+  const match = splitAtRelease(line);
   if (!match) return undefined;
-  const name = match[1]!;
+  const { name, version } = match;
   const id = REDHAT_IDS.find(([pattern]) => pattern.test(name))?.[1];
   if (!id) return undefined;
-  return release(id, { name, version: match[2], prettyName: line });
+  return release(id, { name, version, prettyName: line });
+}
+
+/**
+ * "NAME release VERSION": the first word "release" (any case) with a word
+ * before and after it. Word by word, because /^(.+?)\s+release\s+(\S+)/
+ * backtracks quadratically over a long run of blanks.
+ */
+function splitAtRelease(line: string): { name: string; version: string } | undefined {
+  const words = [...line.matchAll(/\S+/g)];
+  for (let index = 1; index + 1 < words.length; index++) {
+    if (words[index]![0].toLowerCase() !== 'release') continue;
+    const before = words[index - 1]!;
+    const name = line.slice(0, before.index + before[0].length);
+    // As before: a name holding a line break (other than \n) is no name.
+    return /[\r\u2028\u2029]/.test(name) ? undefined : { name, version: words[index + 1]![0] };
+  }
+  return undefined;
 }
 
 /**
@@ -94,11 +111,12 @@ export function parseSuseRelease(text: string): ReleaseInfo | undefined {
   const title = firstLine(text);
   const fields: Record<string, string> = {};
   for (const line of text.split('\n').slice(1)) {
-    const match = /^\s*([A-Z_]+)\s*=\s*(.*?)\s*$/.exec(line);
-    if (match) fields[match[1]!] = match[2]!;
+    // The value trimmed by trim(), not by /\s*(.*?)\s*$/, which is quadratic over a long run of blanks.
+    const match = /^\s*([A-Z_]+)\s*=([^]*)$/.exec(line);
+    if (match) fields[match[1]!] = match[2]!.trim();
   }
   // The title without its "(x86_64)" and without the version number.
-  const name = title.replace(/\s*\([^)]*\)\s*$/, '').replace(/\s+\d[\d.]*$/, '');
+  const name = withoutFinalNumber(withoutFinalParenthesis(title));
   const id = /^openSUSE/i.test(name) ? 'opensuse'
     : /Enterprise Server/i.test(name) ? 'sles'
       : /Enterprise Desktop/i.test(name) ? 'sled'
@@ -130,6 +148,26 @@ export function parseDebianVersion(text: string): ReleaseInfo | undefined {
   if (!value || /\s/.test(value)) return undefined;
   const version = /^\d/.test(value) ? value : undefined;
   return release('debian', { name: 'Debian GNU/Linux', version, prettyName: `Debian GNU/Linux ${value}` });
+}
+
+// The two title helpers scan instead of matching /\s*\([^)]*\)\s*$/ and
+// /\s+\d[\d.]*$/: a regular expression retries those at every blank, digit
+// or "(" of a long run and backtracks to its end each time (quadratic).
+
+/** "openSUSE 13.1 (x86_64)" -> "openSUSE 13.1": a final parenthesis and the blanks around it. */
+function withoutFinalParenthesis(title: string): string {
+  const trimmed = title.trimEnd();
+  if (!trimmed.endsWith(')')) return title;
+  const open = trimmed.indexOf('(', trimmed.lastIndexOf(')', trimmed.length - 2) + 1);
+  return open < 0 ? title : trimmed.slice(0, open).trimEnd();
+}
+
+/** "openSUSE 13.1" -> "openSUSE": a final number of digits and dots, after a blank. */
+function withoutFinalNumber(name: string): string {
+  let start = name.length;
+  while (start > 0 && /[\d.]/.test(name[start - 1]!)) start--;
+  if (start === name.length || !/\d/.test(name[start]!) || start === 0 || !/\s/.test(name[start - 1]!)) return name;
+  return name.slice(0, start).trimEnd();
 }
 
 function firstLine(text: string): string {

@@ -9,6 +9,7 @@ import {
   canonicalSshdKeyword,
   canonicalSshdValues,
 } from './sshd-defaults.js';
+import { trimTrailing } from './trim-trailing.js';
 
 /** sshd gives up ("Too many recursive configuration includes") past 16 nested Includes. */
 export const MAX_SSHD_INCLUDE_DEPTH = 16;
@@ -50,7 +51,7 @@ export function parseSshdConfig(text: string, path: string): ParsedSshdConfig {
 
 /** A keyword line, undefined for a blank or comment line, or what is wrong with it. */
 function parseSshdLine(raw: string): Omit<SshdConfigLine, 'line'> | string | undefined {
-  const text = raw.replace(/^[ \t\r]+/, '').replace(/[ \t\r\n\f]+$/, '');
+  const text = trimTrailing(raw.replace(/^[ \t\r]+/, ''), ' \t\r\n\f');
   if (text === '' || text.startsWith('#')) return undefined;
   let keyword: string;
   let rest: string;

@@ -49,12 +49,15 @@ function logicalLines(text: string): { words: string[]; line: number }[] {
   const logical: { words: string[]; line: number }[] = [];
   for (let index = 0; index < physical.length; index++) {
     const line = index + 1;
-    let content = physical[index]!.trimEnd();
-    while (content.endsWith('\\') && index + 1 < physical.length) {
+    // Joined once at the end: joining as it goes copies the line so far for
+    // every "\", which is quadratic in a file of continuation lines.
+    const pieces = [physical[index]!.trimEnd()];
+    while (pieces.at(-1)!.endsWith('\\') && index + 1 < physical.length) {
+      pieces.push(pieces.pop()!.slice(0, -1));
       index++;
-      content = `${content.slice(0, -1)} ${physical[index]!.trimEnd()}`;
+      pieces.push(physical[index]!.trimEnd());
     }
-    content = content.trim();
+    const content = pieces.join(' ').trim();
     // ifupdown has no end-of-line comments: "#" counts only first on a line.
     if (content === '' || content.startsWith('#')) continue;
     logical.push({ words: content.split(/\s+/), line });

@@ -44,7 +44,23 @@ export interface NetplanFile {
   errors: string[];
 }
 
+/** Netplan files are a few hundred bytes; the yaml package takes about a second per 40,000 lines, so a bigger file is not parsed. */
+export const MAX_NETPLAN_BYTES = 16 * 1024;
+/**
+ * Nesting deep enough to overflow the yaml package's recursive composer
+ * (some 800 levels, a 1 KB file of "[") can leave V8 unable to compile a
+ * regular expression later, which aborts the whole process. Netplan files
+ * nest a handful of levels.
+ */
+export const MAX_NETPLAN_FLOW_NESTING = 64;
+export const MAX_NETPLAN_BLOCK_INDENT = 200;
+
 export function parseNetplanFile(text: string, path: string): NetplanFile {
+  if (text.length > MAX_NETPLAN_BYTES) {
+    return { definitions: [], errors: [`was not parsed: it is ${text.length} characters long, more than the ${MAX_NETPLAN_BYTES} spotlint reads of a netplan file`] };
+  }
+  const nesting = nestingProblem(text);
+  if (nesting) return { definitions: [], errors: [`was not parsed: ${nesting}`] };
   const lineCounter = new LineCounter();
   let document: Document;
   try {
@@ -142,6 +158,30 @@ export function netplanConfig(definition: NetplanDefinition): NetworkInterfaceCo
 /** The configurations one netplan file gives on its own. */
 export function parseNetplan(text: string, path: string): NetworkInterfaceConfig[] {
   return mergeNetplanDefinitions(parseNetplanFile(text, path).definitions).map(netplanConfig);
+}
+
+/** Block indentation: blanks, and the "- ", "? " and ": " indicators that open a nested node on the same line. */
+const BLOCK_INDENT = /^[ \t]*(?:[-?:][ \t]+)*/;
+
+/** Why the text nests too deep to be given to the yaml package, if it does: counted, not parsed. */
+function nestingProblem(text: string): string | undefined {
+  let open = 0;
+  let deepestFlow = 0;
+  for (let index = 0; index < text.length; index++) {
+    const c = text[index];
+    if (c === '[' || c === '{') deepestFlow = Math.max(deepestFlow, ++open);
+    else if ((c === ']' || c === '}') && open > 0) open--;
+  }
+  if (deepestFlow > MAX_NETPLAN_FLOW_NESTING) return `it opens more than ${MAX_NETPLAN_FLOW_NESTING} nested [ or { brackets`;
+  for (const [index, line] of text.split('\n').entries()) {
+    // Blank and comment lines nest nothing, however far they are indented.
+    const content = line.trimStart();
+    if (content === '' || content.startsWith('#')) continue;
+    if (BLOCK_INDENT.exec(line)![0].length > MAX_NETPLAN_BLOCK_INDENT) {
+      return `line ${index + 1} is indented more than ${MAX_NETPLAN_BLOCK_INDENT} columns deep`;
+    }
+  }
+  return undefined;
 }
 
 function isNetplanTrue(node: unknown): boolean {
